@@ -1,0 +1,266 @@
+"""The `partnergraph` command: the local Neo4j, bundles, the API, tokens and the schema."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from api.settings import Settings
+from graph.errors import PartnergraphError
+from graph.ingest.generate import PRESETS, generate
+from graph.ingest.load import ImportResult, import_bundle
+from graph.ingest.validate import bundle_files
+from graph.localdb import runner
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI is set).")
+app.add_typer(neo4j_app, name="neo4j")
+out = Console()
+err = Console(stderr=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except PartnergraphError as error:
+        err.print(f"[red]error:[/red] {error.message}", highlight=False)
+        sys.exit(1)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _local(settings: Settings) -> runner.LocalNeo4j:
+    return runner.LocalNeo4j(
+        home=settings.local_neo4j_home,
+        port=settings.local_neo4j_port,
+        heap=settings.local_neo4j_heap,
+        page_cache=settings.local_neo4j_page_cache,
+    )
+
+
+def ensure_neo4j(settings: Settings) -> None:
+    """Start the local Neo4j when it is the one in use and is not running yet."""
+    if settings.uses_local_neo4j:
+        status = runner.start(_local(settings), say=err.print)
+        if not status.message.startswith("already"):
+            err.print(f"local Neo4j {status.message}")
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j and wait until it answers (a no-op when it runs already)."""
+    settings = _settings()
+    if not settings.uses_local_neo4j:
+        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}; nothing to start")
+        return
+    status = runner.start(_local(settings), say=err.print)
+    out.print(f"Neo4j {status.message}")
+    out.print(status.uri)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j cleanly (a checkpoint first)."""
+    settings = _settings()
+    if not settings.uses_local_neo4j:
+        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}; nothing to stop")
+        return
+    out.print(f"Neo4j {runner.stop(_local(settings)).message}")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the local Neo4j runs, and its bolt URI; exit 3 when it does not run."""
+    settings = _settings()
+    if not settings.uses_local_neo4j:
+        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}")
+        return
+    status = runner.status(_local(settings))
+    out.print(f"Neo4j {status.message}")
+    out.print(status.uri)
+    if not status.running:
+        raise typer.Exit(3)
+
+
+@app.command("generate")
+def generate_command(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the bundle into.")],
+    preset: Annotated[str, typer.Option(help="tiny, small, medium or large.")] = "small",
+    seed: Annotated[int, typer.Option(help="The same seed gives the same bundle.")] = 1,
+) -> None:
+    """Write a synthetic ecosystem bundle, deterministic for a seed."""
+    if preset not in PRESETS:
+        raise typer.BadParameter(
+            f"{preset!r} is not one of {', '.join(PRESETS)}", param_hint="--preset"
+        )
+    counts = generate(preset, seed, out_dir)
+    table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+
+
+@app.command("import")
+def import_command(
+    folder: Annotated[
+        Path, typer.Argument(help="The bundle folder.", exists=True, file_okay=False)
+    ],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Write the good rows; put the bad ones in --rejects."),
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="File for the bad rows, unchanged, with their reasons.")
+    ] = None,
+) -> None:
+    """Check every row of a bundle, then load it; with any bad row nothing is written."""
+    if skip_invalid and rejects is None:
+        raise typer.BadParameter("--skip-invalid needs --rejects FILE", param_hint="--rejects")
+    settings = _settings()
+    ensure_neo4j(settings)
+    result = asyncio.run(_import(settings, folder, skip_invalid, rejects))
+    _report(result, skip_invalid, rejects)
+
+
+async def _import(
+    settings: Settings, folder: Path, skip_invalid: bool, rejects: Path | None
+) -> ImportResult:
+    files = bundle_files(folder)
+    lines = {spec.name: _data_lines(path) for spec, path in files}
+    graph = settings.connect()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            tasks: dict[tuple[str, str], TaskID] = {}
+
+            def tell(phase: str, name: str, done: int) -> None:
+                if (phase, name) not in tasks:
+                    tasks[(phase, name)] = bar.add_task(f"{phase} {name}", total=lines.get(name))
+                bar.advance(tasks[(phase, name)], done)
+
+            return await import_bundle(
+                graph, folder, skip_invalid=skip_invalid, rejects=rejects, progress=tell
+            )
+    finally:
+        await graph.close()
+
+
+def _data_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> None:
+    validation = result.validation
+    for problem in validation.fatal:
+        err.print(str(problem), highlight=False, markup=False)
+    for error in validation.errors:
+        err.print(str(error), highlight=False, markup=False, soft_wrap=True)
+    if validation.fatal:
+        err.print("[red]nothing written:[/red] a file cannot be read row by row")
+        raise typer.Exit(1)
+    if validation.errors and not skip_invalid:
+        err.print(
+            f"[red]nothing written:[/red] {validation.bad_rows:,} bad rows "
+            "(use --skip-invalid --rejects FILE to write the good ones)"
+        )
+        raise typer.Exit(1)
+    table = Table("file", "rows", "rejected", "seconds", "rows/s", title="import")
+    for written, report in zip(result.written, validation.files, strict=True):
+        table.add_row(
+            written.file,
+            f"{written.rows:,}",
+            f"{len(report.bad):,}",
+            f"{written.seconds:.1f}",
+            f"{written.rate:,.0f}",
+        )
+    out.print(table)
+    total = result.check_seconds + result.write_seconds
+    rate = result.rows_written / max(result.write_seconds, 1e-9)
+    out.print(
+        f"checked in {result.check_seconds:.1f} s, wrote {result.rows_written:,} rows in "
+        f"{result.write_seconds:.1f} s ({rate:,.0f} rows/s); {total:.1f} s in all"
+    )
+    if validation.bad_rows:
+        out.print(f"{validation.bad_rows:,} bad rows written to {rejects}")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API (uvicorn); GraphQL at /graphql, health at /healthz."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    ensure_neo4j(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from resolvers.schema import schema
+
+    typer.echo(schema.as_str())
+
+
+@app.command("demo")
+def demo_command(
+    preset: Annotated[str, typer.Option(help="The preset to load.")] = "small",
+    seed: Annotated[int, typer.Option(help="The seed of the bundle.")] = 7,
+) -> None:
+    """Load a demo ecosystem once: generate a bundle and import it unless the graph has partners."""
+    settings = _settings()
+    ensure_neo4j(settings)
+    if asyncio.run(_partner_count(settings)):
+        out.print("the graph already holds partners: demo load skipped")
+        return
+    folder = settings.var_dir / "bundles" / f"{preset}-{seed}"
+    if not (folder / "partners.csv").is_file():
+        generate(preset, seed, folder)
+    result = asyncio.run(_import(settings, folder, False, None))
+    _report(result, False, None)
+
+
+async def _partner_count(settings: Settings) -> int:
+    graph = settings.connect()
+    try:
+        records = await graph.read("MATCH (p:Partner) RETURN count(p) AS n")
+        return int(records[0]["n"])
+    finally:
+        await graph.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The one way to reach Neo4j: a `Graph` holds the process's driver and the database name.
+
+Reads are routed to readers, writes to the writer; every call names the database (it saves a
+round trip) and is counted, so tests can see how many round trips a request makes.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, Record, RoutingControl
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph.errors import Unavailable
+
+# Round trips made in the current task (a request, a test); see `count_round_trips`.
+_round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "round_trips", default=None
+)
+
+
+class RoundTrips:
+    """Counts the queries sent to Neo4j while it is active: `with RoundTrips() as trips`."""
+
+    def __init__(self) -> None:
+        self.cell = [0]
+        self._token: contextvars.Token[list[int] | None] | None = None
+
+    @property
+    def count(self) -> int:
+        return self.cell[0]
+
+    def __enter__(self) -> RoundTrips:
+        self._token = _round_trips.set(self.cell)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _round_trips.reset(self._token)
+
+
+def _count() -> None:
+    cell = _round_trips.get()
+    if cell is not None:
+        cell[0] += 1
+
+
+@dataclass
+class Graph:
+    driver: AsyncDriver
+    database: str = "neo4j"
+    uri: str = field(default="", repr=False)
+
+    @classmethod
+    def connect(cls, uri: str, user: str, password: str, database: str) -> Graph:
+        auth = (user, password) if password else None
+        driver = AsyncGraphDatabase.driver(
+            uri,
+            auth=auth,
+            max_connection_pool_size=50,
+            connection_acquisition_timeout=30,
+            notifications_min_severity="OFF",  # the queries are reviewed; warnings are noise
+        )
+        return cls(driver, database, uri)
+
+    async def verify(self) -> None:
+        try:
+            await self.driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, OSError) as error:
+            raise Unavailable(f"cannot reach Neo4j at {self.uri}: {error}") from error
+
+    async def read(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
+        _count()
+        records, _, _ = await self.driver.execute_query(
+            query, parameters, database_=self.database, routing_=RoutingControl.READ
+        )
+        return records
+
+    async def write(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
+        _count()
+        records, _, _ = await self.driver.execute_query(
+            query, parameters, database_=self.database, routing_=RoutingControl.WRITE
+        )
+        return records
+
+    async def close(self) -> None:
+        await self.driver.close()

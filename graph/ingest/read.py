@@ -1,0 +1,115 @@
+"""Reading a bundle file: rows with the line each starts on, cells turned into typed values."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.ingest.spec import FileSpec, Problem, Row
+
+
+class FileProblem(Exception):
+    """A file that cannot be read row by row at all (a bad header, not UTF-8)."""
+
+    def __init__(self, file: str, line: int, column: str, reason: str) -> None:
+        super().__init__(f"{file}:{line}: {column}: {reason}")
+        self.file, self.line, self.column, self.reason = file, line, column, reason
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each column of the spec sits in this file's header (None: absent, read as empty)."""
+
+    spec: FileSpec
+    cells: int
+    slots: tuple[tuple[str, int | None, Any, bool, str, bool], ...]
+
+    @classmethod
+    def of(cls, spec: FileSpec, header: list[str]) -> Layout:
+        names = [name.strip() for name in header]
+        known = set(spec.header)
+        for position, name in enumerate(names):
+            if name not in known:
+                raise FileProblem(spec.name, 1, name or f"#{position + 1}", "unknown column")
+            if names.index(name) != position:
+                raise FileProblem(spec.name, 1, name, "column given twice")
+        slots = []
+        for column in spec.columns:
+            index = names.index(column.name) if column.name in names else None
+            if index is None and column.required:
+                raise FileProblem(spec.name, 1, column.name, "required column is missing")
+            slots.append(
+                (column.prop, index, column.parse, column.required, column.name, column.many)
+            )
+        return cls(spec, len(names), tuple(slots))
+
+    def parse(self, cells: list[str]) -> tuple[Row, list[Problem]]:
+        row: Row = {}
+        problems: list[Problem] = []
+        if len(cells) != self.cells:
+            where = self.spec.header[min(len(cells), self.cells - 1)]
+            problems.append((where, f"{len(cells)} cells where the header has {self.cells}"))
+            return row, problems
+        for prop, index, parse, required, name, many in self.slots:
+            raw = cells[index].strip() if index is not None else ""
+            if not raw:
+                if required:
+                    problems.append((name, "is empty; a value is required"))
+                row[prop] = [] if many else None
+                continue
+            try:
+                row[prop] = parse(raw)
+            except ValueError as error:
+                problems.append((name, str(error)))
+        # The row's own rules (dates in order, ...) skip the cells already found bad.
+        flagged = {column for column, _ in problems}
+        problems.extend(item for item in self.spec.check(row) if item[0] not in flagged)
+        if not problems:
+            self.spec.finish(row)
+        return row, problems
+
+
+def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem]]]:
+    """Yield (first line, last line, row, problems) for each row; blank lines are skipped."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise FileProblem(spec.name, 1, "-", "the file is empty; a header row is needed")
+            layout = Layout.of(spec, header)
+            last = reader.line_num
+            for cells in reader:
+                start, last = last + 1, reader.line_num
+                if not cells:
+                    continue
+                row, problems = layout.parse(cells)
+                yield start, last, row, problems
+        except UnicodeDecodeError as error:
+            raise FileProblem(
+                spec.name, reader.line_num + 1, "-", f"not UTF-8 ({error.reason})"
+            ) from None
+        except csv.Error as error:
+            raise FileProblem(spec.name, reader.line_num, "-", f"not valid CSV ({error})") from None
+
+
+def raw_lines(path: Path, spans: dict[int, int]) -> dict[int, str]:
+    """The text of the rows starting at each line in `spans` (start -> end line), unchanged."""
+    found: dict[int, str] = {}
+    if not spans:
+        return found
+    collecting: list[str] = []
+    start = end = 0
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number in spans:
+                start, end, collecting = number, spans[number], []
+            if start and number <= end:
+                collecting.append(line)
+                if number == end:
+                    found[start] = "".join(collecting)
+                    start = 0
+    return found

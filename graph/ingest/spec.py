@@ -1,0 +1,364 @@
+"""The ecosystem bundle: its files, their columns, and how each cell is read and checked.
+
+A bundle is a folder of UTF-8 CSV files with a header row; list cells are `;`-separated and
+dates ISO (YYYY-MM-DD). Only partners.csv is required. Each row becomes a dict keyed by the
+graph's property names (plus the keys of the nodes it joins), ready to be sent as a parameter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from graph.model import (
+    ACCOUNT_STRENGTH,
+    CO_CREATED_STRENGTH,
+    LINK_STRENGTH,
+    SUB_PARTNER_STRENGTH,
+    AccountStatus,
+    AgreementScope,
+    AgreementStatus,
+    DealStatus,
+    LinkKind,
+    PartnerType,
+    SolutionRole,
+    Stage,
+    Tier,
+)
+
+Parse = Callable[[str], Any]
+Row = dict[str, Any]
+Problem = tuple[str, str]  # (column, reason)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def text(value: str) -> str:
+    return value
+
+
+def iso_date(value: str) -> date:
+    if not _DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date of the calendar") from None
+
+
+def enum_of(kind: type[Enum]) -> Parse:
+    allowed = {member.value: member.value for member in kind}
+    listing = ", ".join(allowed)
+
+    def parse(value: str) -> str:
+        found = allowed.get(value.upper())
+        if found is None:
+            raise ValueError(f"{value!r} is not one of {listing}")
+        return found
+
+    return parse
+
+
+def list_of(item: Parse) -> Parse:
+    def parse(value: str) -> list[Any]:
+        items = [part.strip() for part in value.split(";")]
+        return [item(part) for part in items if part]
+
+    return parse
+
+
+def _number(value: str, kind: Callable[[str], Any], what: str) -> Any:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not {what}") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise ValueError(f"{value!r} is not {what}")
+    return number
+
+
+def strength(value: str) -> float:
+    number = _number(value, float, "a number")
+    if not 0.0 < number <= 1.0:
+        raise ValueError(f"strength {value} is outside (0, 1]")
+    return float(number)
+
+
+def share(value: str) -> float:
+    number = _number(value, float, "a number")
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"share {value} is outside [0, 1]")
+    return float(number)
+
+
+def amount(value: str) -> float:
+    number = _number(value, float, "a number")
+    if number < 0:
+        raise ValueError(f"{value} is negative")
+    return float(number)
+
+
+def count(value: str) -> int:
+    number = _number(value, int, "a whole number")
+    if number < 0:
+        raise ValueError(f"{value} is negative")
+    return int(number)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # as in the CSV header
+    prop: str  # as in the graph (or the row's parameter name)
+    parse: Parse = text
+    required: bool = False
+    ref: str | None = None  # the label whose key this column holds
+    many: bool = False  # a `;`-separated list: an empty cell is an empty list
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    columns: tuple[Column, ...]
+    identity: tuple[str, ...]  # props that identify a row: the key, or the ends (and kind)
+    label: str | None = None  # set for files of nodes
+    check: Callable[[Row], Iterable[Problem]] = field(default=lambda row: ())
+    finish: Callable[[Row], None] = field(default=lambda row: None)
+
+    @property
+    def header(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def identity_columns(self) -> list[str]:
+        names = {column.prop: column.name for column in self.columns}
+        return [names[prop] for prop in self.identity]
+
+    @property
+    def refs(self) -> list[Column]:
+        return [column for column in self.columns if column.ref]
+
+
+def _ordered(
+    first: str, last: str, first_col: str, last_col: str
+) -> Callable[[Row], list[Problem]]:
+    def check(row: Row) -> list[Problem]:
+        start, end = row.get(first), row.get(last)
+        if start is not None and end is not None and end < start:
+            return [(last_col, f"{end} is before {first_col} {start}")]
+        return []
+
+    return check
+
+
+def _distinct(a: str, b: str, b_col: str, what: str) -> Callable[[Row], list[Problem]]:
+    def check(row: Row) -> list[Problem]:
+        return [(b_col, what)] if row.get(a) is not None and row.get(a) == row.get(b) else []
+
+    return check
+
+
+def _both(*checks: Callable[[Row], list[Problem]]) -> Callable[[Row], list[Problem]]:
+    return lambda row: [problem for check in checks for problem in check(row)]
+
+
+def _default(prop: str, value: Callable[[Row], float]) -> Callable[[Row], None]:
+    def finish(row: Row) -> None:
+        if row[prop] is None:
+            row[prop] = value(row)
+
+    return finish
+
+
+def _non_empty_scopes(row: Row) -> list[Problem]:
+    return [("scopes", "at least one scope is needed")] if row.get("scopes") == [] else []
+
+
+def _key(name: str = "key", prop: str = "key", ref: str | None = None) -> Column:
+    return Column(name, prop, required=True, ref=ref)
+
+
+PARTNERS = FileSpec(
+    "partners.csv",
+    (
+        _key(),
+        Column("name", "name", required=True),
+        Column("type", "type", enum_of(PartnerType), required=True),
+        Column("tier", "tier", enum_of(Tier), required=True),
+        Column("region", "region"),
+        Column("country", "country"),
+        Column("industries", "industries", list_of(text), many=True),
+        Column("stage", "stage", enum_of(Stage)),
+        Column("joined_on", "joinedOn", iso_date),
+    ),
+    identity=("key",),
+    label="Partner",
+)
+
+CUSTOMERS = FileSpec(
+    "customers.csv",
+    (
+        _key(),
+        Column("name", "name", required=True),
+        Column("domain", "domain"),
+        Column("industry", "industry"),
+        Column("region", "region"),
+        Column("employees", "employees", count),
+    ),
+    identity=("key",),
+    label="Customer",
+)
+
+SOLUTIONS = FileSpec(
+    "solutions.csv",
+    (
+        _key(),
+        Column("name", "name", required=True),
+        Column("industry", "industry"),
+        Column("launched_on", "launchedOn", iso_date),
+    ),
+    identity=("key",),
+    label="Solution",
+)
+
+CAMPAIGNS = FileSpec(
+    "campaigns.csv",
+    (
+        _key(),
+        Column("name", "name", required=True),
+        Column("starts_on", "startsOn", iso_date, required=True),
+        Column("ends_on", "endsOn", iso_date),
+        Column("channel", "channel"),
+        Column("budget", "budget", amount),
+        Column("target_industries", "targetIndustries", list_of(text), many=True),
+        Column("target_regions", "targetRegions", list_of(text), many=True),
+    ),
+    identity=("key",),
+    label="Campaign",
+    check=_ordered("startsOn", "endsOn", "starts_on", "ends_on"),
+)
+
+AGREEMENTS = FileSpec(
+    "agreements.csv",
+    (
+        _key(),
+        _key("grantor_key", "grantor", ref="Partner"),
+        _key("grantee_key", "grantee", ref="Partner"),
+        Column("scopes", "scopes", list_of(enum_of(AgreementScope)), required=True, many=True),
+        Column("valid_from", "validFrom", iso_date, required=True),
+        Column("valid_to", "validTo", iso_date),
+        Column("status", "status", enum_of(AgreementStatus), required=True),
+    ),
+    identity=("key",),
+    label="Agreement",
+    check=_both(
+        _non_empty_scopes,
+        _ordered("validFrom", "validTo", "valid_from", "valid_to"),
+        _distinct("grantor", "grantee", "grantee_key", "a partner cannot grant to itself"),
+    ),
+)
+
+DEALS = FileSpec(
+    "deals.csv",
+    (
+        _key(),
+        _key("partner_key", "partner", ref="Partner"),
+        _key("customer_key", "customer", ref="Customer"),
+        Column("amount", "amount", amount),
+        Column("stage", "stage"),
+        Column("status", "status", enum_of(DealStatus), required=True),
+        Column("registered_on", "registeredOn", iso_date, required=True),
+        Column("expires_on", "expiresOn", iso_date),
+    ),
+    identity=("key",),
+    label="Deal",
+    check=_ordered("registeredOn", "expiresOn", "registered_on", "expires_on"),
+)
+
+SUB_PARTNERS = FileSpec(
+    "sub_partners.csv",
+    (
+        _key("child_key", "child", ref="Partner"),
+        _key("parent_key", "parent", ref="Partner"),
+        Column("since", "since", iso_date),
+        Column("strength", "strength", strength),
+    ),
+    identity=("child", "parent"),
+    finish=_default("strength", lambda row: SUB_PARTNER_STRENGTH),
+)
+
+ACCOUNTS = FileSpec(
+    "accounts.csv",
+    (
+        _key("partner_key", "partner", ref="Partner"),
+        _key("customer_key", "customer", ref="Customer"),
+        Column("status", "status", enum_of(AccountStatus), required=True),
+        Column("since", "since", iso_date),
+        Column("strength", "strength", strength),
+    ),
+    identity=("partner", "customer"),
+    finish=_default("strength", lambda row: ACCOUNT_STRENGTH[AccountStatus(row["status"])]),
+)
+
+PARTNER_LINKS = FileSpec(
+    "partner_links.csv",
+    (
+        _key("from_key", "source", ref="Partner"),
+        _key("to_key", "target", ref="Partner"),
+        Column("kind", "kind", enum_of(LinkKind), required=True),
+        Column("strength", "strength", strength),
+        Column("since", "since", iso_date),
+    ),
+    identity=("source", "target", "kind"),
+    check=_distinct("source", "target", "to_key", "a partner cannot link to itself"),
+    finish=_default("strength", lambda row: LINK_STRENGTH[LinkKind(row["kind"])]),
+)
+
+SOLUTION_PARTNERS = FileSpec(
+    "solution_partners.csv",
+    (
+        _key("solution_key", "solution", ref="Solution"),
+        _key("partner_key", "partner", ref="Partner"),
+        Column("role", "role", enum_of(SolutionRole)),
+        Column("share", "share", share),
+        Column("strength", "strength", strength),
+    ),
+    identity=("solution", "partner"),
+    finish=lambda row: row.update(
+        role=row["role"] or SolutionRole.CONTRIBUTOR.value,
+        strength=row["strength"] or CO_CREATED_STRENGTH,
+    ),
+)
+
+CAMPAIGN_PARTNERS = FileSpec(
+    "campaign_partners.csv",
+    (
+        _key("campaign_key", "campaign", ref="Campaign"),
+        _key("partner_key", "partner", ref="Partner"),
+        Column("role", "role"),
+        Column("mdf", "mdf", amount),
+    ),
+    identity=("campaign", "partner"),
+)
+
+# In the order they are checked and written: a file's references point only to earlier files.
+FILES: tuple[FileSpec, ...] = (
+    PARTNERS,
+    CUSTOMERS,
+    SOLUTIONS,
+    CAMPAIGNS,
+    AGREEMENTS,
+    DEALS,
+    SUB_PARTNERS,
+    ACCOUNTS,
+    PARTNER_LINKS,
+    SOLUTION_PARTNERS,
+    CAMPAIGN_PARTNERS,
+)
+BY_NAME = {spec.name: spec for spec in FILES}
+LABEL_FILES = {spec.label: spec for spec in FILES if spec.label}
+REQUIRED_FILES = ("partners.csv",)

@@ -1,0 +1,148 @@
+"""Helpers the tests share: writing small bundles, and reading the whole graph back."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from graph.db import Graph
+from graph.ingest.spec import BY_NAME
+
+ALL_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+ALL_RELATIONSHIPS = (
+    "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, properties(r) AS props"
+)
+
+
+def write_csv(
+    folder: Path, name: str, rows: list[list[Any]], header: list[str] | None = None
+) -> Path:
+    """Write one bundle file; the header defaults to the file's full column list."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(header or BY_NAME[name].header)
+        out.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((key, _freeze(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(item) for item in value)
+    return value
+
+
+async def dump(graph: Graph) -> tuple[list[Any], list[Any]]:
+    """Every node and relationship with every property, in a stable order."""
+    nodes = await graph.read(ALL_NODES)
+    relationships = await graph.read(ALL_RELATIONSHIPS)
+    return (
+        sorted(_freeze([sorted(record["labels"]), record["props"]]) for record in nodes),
+        sorted(
+            _freeze([record["a"], record["type"], record["b"], record["props"]])
+            for record in relationships
+        ),
+    )
+
+
+async def counts(graph: Graph) -> dict[str, int]:
+    """Nodes per label and relationships per type."""
+    found: dict[str, int] = {}
+    for record in await graph.read("MATCH (n) RETURN labels(n)[0] AS name, count(*) AS n"):
+        found[record["name"]] = record["n"]
+    for record in await graph.read("MATCH ()-[r]->() RETURN type(r) AS name, count(*) AS n"):
+        found[record["name"]] = record["n"]
+    return found
+
+
+def awkward_bundle(folder: Path) -> dict[tuple[str, int, str], str]:
+    """A bundle with one bad row of every kind; returns the errors expected, with a word of each."""
+    write_csv(
+        folder,
+        "partners.csv",
+        [
+            [
+                "P1",
+                "Alpha",
+                "RESELLER",
+                "GOLD",
+                "EMEA",
+                "DE",
+                "Retail;Health",
+                "SELL",
+                "2024-01-31",
+            ],
+            ["P2", "Beta\nwith a line break", "DISTRIBUTOR", "SILVER", "", "", "", "", ""],  # 3-4
+            ["P3", "Gamma", "RESELLER", "DIAMOND", "", "", "", "", ""],  # 5: bad enum
+            ["P4", "Delta", "RESELLER", "GOLD", "", "", "", "", "2026-02-30"],  # 6: bad date
+            ["P1", "Alpha again", "RESELLER", "GOLD", "", "", "", "", ""],  # 7: duplicate key
+            ["P5", "Epsilon", "MSP", "platinum", "", "", "", "", ""],
+            ["P6", 'Müller, "Söhne" & Co — 株式会社', "OEM", "REGISTERED", "", "", "", "", ""],
+        ],
+    )
+    write_csv(
+        folder, "customers.csv", [["C1", "One", "", "", "", ""], ["C2", "Two", "", "", "", "-5"]]
+    )
+    write_csv(
+        folder,
+        "accounts.csv",
+        [
+            ["P1", "C1", "CUSTOMER", "", ""],
+            ["P2", "C1", "OPPORTUNITY", "", "0"],  # 3: strength 0
+            ["P5", "C1", "PROSPECT", "", "1.5"],  # 4: strength 1.5
+            ["P9", "C1", "CUSTOMER", "", ""],  # 5: unknown partner
+            ["P3", "C1", "CUSTOMER", "", ""],  # 6: a rejected partner
+            ["P1", "C1", "PROSPECT", "", ""],  # 7: duplicate pair
+            ["P2", "C1", "CUSTOMER", "2023-05-01", ""],
+        ],
+    )
+    write_csv(
+        folder,
+        "sub_partners.csv",
+        [
+            ["P1", "P2", "", ""],
+            ["P5", "P1", "", "0.5"],
+            ["P2", "P5", "", ""],  # 4: P2 → P5 → P1 → P2
+            ["P6", "P6", "", ""],  # 5: its own parent
+        ],
+    )
+    write_csv(
+        folder,
+        "agreements.csv",
+        [
+            ["A1", "P1", "P5", "OVERLAP_COUNTS;ACCOUNT_LIST", "2025-01-01", "", "ACTIVE"],
+            [
+                "A2",
+                "P1",
+                "P5",
+                "EVERYTHING",
+                "2025-01-01",
+                "2024-01-01",
+                "ACTIVE",
+            ],  # 3: two bad cells
+        ],
+    )
+    return {
+        ("partners.csv", 5, "tier"): "DIAMOND",
+        ("partners.csv", 6, "joined_on"): "2026-02-30",
+        ("partners.csv", 7, "key"): "duplicate",
+        ("customers.csv", 3, "employees"): "negative",
+        ("accounts.csv", 3, "strength"): "outside",
+        ("accounts.csv", 4, "strength"): "outside",
+        ("accounts.csv", 5, "partner_key"): "unknown partner 'P9'",
+        ("accounts.csv", 6, "partner_key"): "rejected (partners.csv:5)",
+        ("accounts.csv", 7, "customer_key"): "duplicate of line 2",
+        ("sub_partners.csv", 4, "parent_key"): "cycle",
+        ("sub_partners.csv", 5, "parent_key"): "cycle",
+        ("agreements.csv", 3, "scopes"): "EVERYTHING",
+        ("agreements.csv", 3, "valid_to"): "before",
+    }
