@@ -1,32 +1,22 @@
-"""The Starlette application: GraphQL, health, and the driver's lifespan."""
+"""The Starlette application: GraphQL over HTTP, health, and the driver's lifespan."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
+from api.auth import Tokens
+from api.graphql_http import GraphQLEndpoint
 from api.settings import Settings
 from graph.db import Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema
-from resolvers.context import Context
 from resolvers.schema import schema
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, graph_of: Any, **options: Any) -> None:
-        super().__init__(schema, **options)
-        self.graph_of = graph_of
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(graph=self.graph_of())
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -51,8 +41,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "neo4j": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "neo4j": "up"})
 
-    graphql = GraphQLApp(
-        lambda: state["graph"], graphql_ide="graphiql" if settings.development else None
+    graphql = GraphQLEndpoint(
+        schema, Tokens(settings), lambda: state["graph"], ide=settings.development
     )
     routes = [
         Route("/healthz", healthz),

@@ -227,6 +227,20 @@ def serve_command(
     )
 
 
+@app.command("token")
+def token_command(
+    role: Annotated[str, typer.Option(help="admin, alliance_manager, marketer or partner.")],
+    partner: Annotated[
+        str | None, typer.Option(help="The partner's key, for a partner-scoped token.")
+    ] = None,
+    ttl: Annotated[int, typer.Option(help="Seconds until it expires.")] = 3600,
+) -> None:
+    """Print a signed bearer token that this API accepts (the last line of output)."""
+    from api.auth import Tokens
+
+    typer.echo(Tokens(_settings()).mint(role, partner, ttl))
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the GraphQL schema (SDL)."""

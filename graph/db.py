@@ -78,6 +78,12 @@ class Graph:
         )
         return records
 
+    async def read_by_key(
+        self, query: str, field: str, parameters: dict[str, Any] | None = None
+    ) -> dict[Any, Any]:
+        """A query returning one row per `key`: its `field`, by key."""
+        return {record["key"]: record[field] for record in await self.read(query, parameters)}
+
     async def write(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
         _count()
         records, _, _ = await self.driver.execute_query(

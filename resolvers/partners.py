@@ -1,47 +1,264 @@
-"""Partner: the type and its lookups."""
+"""Partner: the type, its relationships, and the directory queries."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph.partners import partners_by_keys
+from graph import listing
+from graph.errors import Forbidden, InvalidInput
+from graph.paging import Window
+from graph.partners import PARTNERS
+from loaders.accounts import AccountCountByPartnerKeyLoader, AccountsByPartnerKeyLoader
+from loaders.partners import (
+    LinkCountByPartnerKeyLoader,
+    LinksByPartnerKeyLoader,
+    ParentsByPartnerKeyLoader,
+    PartnerByKeyLoader,
+    SubPartnerCountByPartnerKeyLoader,
+    SubPartnersByPartnerKeyLoader,
+    SubPartnerTreeByPartnerKeyLoader,
+)
+from resolvers.connection import Connection, by_key, connection
 from resolvers.context import Info
+from resolvers.enums import (
+    AccountStatus,
+    LinkDirection,
+    LinkKind,
+    OrderDirection,
+    PartnerType,
+    Stage,
+    Tier,
+)
+from resolvers.node import Node, registers
+from resolvers.scalars import date_of, statuses_of
+
+if TYPE_CHECKING:
+    from resolvers.accounts import Account
+
+AccountType = Annotated["Account", strawberry.lazy("resolvers.accounts")]
+Row = dict[str, Any]
+MAX_TREE_DEPTH = 10
 
 
-@strawberry.type
-class Partner:
+@strawberry.type(description="A partner of the ecosystem: reseller, distributor, integrator, ...")
+class Partner(Node):
     key: str
     name: str
-    type: str
-    tier: str
+    type: PartnerType
+    tier: Tier
     region: str | None
     country: str | None
     industries: list[str]
-    stage: str | None
+    stage: Stage | None
     joined_on: datetime.date | None
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> Partner:
-        joined = row.get("joinedOn")
+    def of(cls, row: Row) -> Partner:
+        stage = row.get("stage")
         return cls(
             key=row["key"],
             name=row["name"],
-            type=row["type"],
-            tier=row["tier"],
+            type=PartnerType(row["type"]),
+            tier=Tier(row["tier"]),
             region=row.get("region"),
             country=row.get("country"),
             industries=row.get("industries") or [],
-            stage=row.get("stage"),
-            joined_on=joined.to_native() if joined is not None else None,
+            stage=Stage(stage) if stage else None,
+            joined_on=date_of(row.get("joinedOn")),
         )
+
+    @strawberry.field(description="Its customers; another partner's only under ACCOUNT_LIST.")
+    async def accounts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[AccountStatus] | None = None,
+    ) -> Connection[AccountType]:
+        from resolvers.accounts import Account
+
+        context = info.context
+        if not await context.viewer.sees_accounts_of(context.graph, self.key):
+            raise Forbidden(f"{self.key} shares no account list with you")
+        if self.key != context.viewer.partner_key:
+            context.viewer.audit("accounts", partner=self.key)
+        window = Window.of(first, after)
+        wanted = statuses_of(statuses)
+        rows = await context.loader(
+            AccountsByPartnerKeyLoader, statuses=wanted, window=window
+        ).load(self.key)
+        counter = context.loader(AccountCountByPartnerKeyLoader, statuses=wanted)
+        page = by_key(rows, window, lambda row: row["customer"]["key"])
+        return connection(page, Account.of, lambda: counter.load(self.key))
+
+    @strawberry.field(description="Its direct sub-partners (children in the hierarchy), by key.")
+    async def sub_partners(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Partner]:
+        window = Window.of(first, after)
+        rows = await info.context.loader(SubPartnersByPartnerKeyLoader, window=window).load(
+            self.key
+        )
+        counter = info.context.loader(SubPartnerCountByPartnerKeyLoader)
+        page = by_key(rows, window, lambda row: row["key"])
+        return connection(page, Partner.of, lambda: counter.load(self.key))
+
+    @strawberry.field(description="The partners it sits under directly (a reseller may have two).")
+    async def parents(self, info: Info) -> list[Partner]:
+        rows = await info.context.loader(ParentsByPartnerKeyLoader).load(self.key)
+        return [Partner.of(row) for row in rows]
+
+    @strawberry.field(
+        description="Every sub-partner edge below it, down to `depth` levels, shallow first."
+    )
+    async def sub_partner_tree(self, info: Info, depth: int = 3) -> list[SubPartnerEdge]:
+        if not 1 <= depth <= MAX_TREE_DEPTH:
+            raise InvalidInput(f"depth must be between 1 and {MAX_TREE_DEPTH}", field="depth")
+        rows = await info.context.loader(SubPartnerTreeByPartnerKeyLoader, depth=depth).load(
+            self.key
+        )
+        return [SubPartnerEdge.of(row) for row in rows]
+
+    @strawberry.field(description="Its co-selling, referral and integration links, both ways.")
+    async def links(
+        self,
+        info: Info,
+        kinds: list[LinkKind] | None = None,
+        direction: LinkDirection | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PartnerLink]:
+        window = Window.of(first, after, size=3)
+        types = tuple(sorted(kind.value for kind in kinds)) if kinds else None
+        way = direction.value if direction else None
+        loader = info.context.loader(
+            LinksByPartnerKeyLoader, types=types, direction=way, window=window
+        )
+        counter = info.context.loader(LinkCountByPartnerKeyLoader, types=types, direction=way)
+        rows = await loader.load(self.key)
+        page = by_key(
+            rows, window, lambda row: (row["partner"]["key"], row["kind"], row["direction"])
+        )
+        return connection(page, PartnerLink.of, lambda: counter.load(self.key))
+
+
+@strawberry.type(description="One SUB_PARTNER_OF relationship of a hierarchy.")
+class SubPartnerEdge:
+    partner: Partner
+    parent_key: str
+    level: int = strawberry.field(description="How many levels below the root the partner sits.")
+    strength: float
+    since: datetime.date | None
+
+    @classmethod
+    def of(cls, row: Row) -> SubPartnerEdge:
+        return cls(
+            partner=Partner.of(row["partner"]),
+            parent_key=row["parent"],
+            level=row["level"],
+            strength=row["strength"],
+            since=date_of(row.get("since")),
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Partner:
+        row = await info.context.loader(PartnerByKeyLoader).load(self.parent_key)
+        return Partner.of(row or {})  # a parent in the tree exists
+
+
+@strawberry.type(description="A link between two partners, seen from one of them.")
+class PartnerLink:
+    partner: Partner = strawberry.field(description="The partner at the other end.")
+    kind: LinkKind
+    direction: LinkDirection
+    strength: float
+    since: datetime.date | None
+
+    @classmethod
+    def of(cls, row: Row) -> PartnerLink:
+        return cls(
+            partner=Partner.of(row["partner"]),
+            kind=LinkKind(row["kind"]),
+            direction=LinkDirection(row["direction"]),
+            strength=row["strength"],
+            since=date_of(row.get("since")),
+        )
+
+
+@strawberry.input(description="Partners matching every field given (a list: any of its values).")
+class PartnerFilter:
+    type: list[PartnerType] | None = None
+    tier: list[Tier] | None = None
+    region: list[str] | None = None
+    country: list[str] | None = None
+    industry: list[str] | None = None
+    stage: list[Stage] | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+
+    def params(self) -> dict[str, Any]:
+        def values(items: list[Any] | None) -> list[str] | None:
+            return [str(item) for item in items] if items else None  # enums are StrEnums
+
+        return {
+            "types": values(self.type),
+            "tiers": values(self.tier),
+            "regions": values(self.region),
+            "countries": values(self.country),
+            "industries": values(self.industry),
+            "stages": values(self.stage),
+            "nameContains": self.name_contains or None,
+        }
+
+
+@strawberry.enum
+class PartnerOrderField(StrEnum):
+    KEY = "KEY"
+    NAME = "NAME"
+    TIER = "TIER"
+    JOINED_ON = "JOINED_ON"
+
+
+@strawberry.input
+class PartnerOrder:
+    field: PartnerOrderField = PartnerOrderField.NAME
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@registers("Partner")
+async def fetch_partner(info: Info, key: str) -> Partner | None:
+    row = await info.context.loader(PartnerByKeyLoader).load(key)
+    return Partner.of(row) if row else None
 
 
 @strawberry.type
 class PartnerQueries:
-    @strawberry.field
+    @strawberry.field(description="A partner by its key; null when there is none.")
     async def partner(self, info: Info, key: str) -> Partner | None:
-        found = await partners_by_keys(info.context.graph, [key])
-        return Partner.of(found[key]) if key in found else None
+        return await fetch_partner(info, key)
+
+    @strawberry.field(description="The partner directory, filtered and ordered.")
+    async def partners(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PartnerFilter | None = None,
+        order_by: PartnerOrder | None = None,
+    ) -> Connection[Partner]:
+        window = Window.of(first, after, size=2)
+        filters = (filter or PartnerFilter()).params()
+        order = order_by or PartnerOrder(field=PartnerOrderField.KEY)
+        graph = info.context.graph
+        page = await listing.page(
+            graph,
+            PARTNERS,
+            filters,
+            window,
+            order=order.field.value,
+            descending=order.direction == OrderDirection.DESC,
+        )
+        return connection(page, Partner.of, lambda: listing.count(graph, PARTNERS, filters))

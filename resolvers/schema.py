@@ -1,15 +1,40 @@
-"""The assembled GraphQL schema."""
+"""The assembled GraphQL schema: every domain's queries and mutations, and the extensions."""
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from resolvers.customers import CustomerQueries
+from resolvers.extensions import Guard, ShapeErrors
+from resolvers.mutations.partners import PartnerMutations
+from resolvers.node import NodeQueries
 from resolvers.partners import PartnerQueries
 
 
 @strawberry.type
-class Query(PartnerQueries):
+class Query(NodeQueries, PartnerQueries, CustomerQueries):
     pass
 
 
-schema = strawberry.Schema(query=Query)
+@strawberry.type
+class Mutation(PartnerMutations):
+    pass
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Unexpected errors are logged where they are masked (ShapeErrors); nothing here."""
+
+
+def build() -> Schema:
+    extensions: list[Any] = [Guard, ShapeErrors]
+    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+schema = build()

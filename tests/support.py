@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.db import Graph
+from graph.access import Role, Viewer
+from graph.db import Graph, RoundTrips
 from graph.ingest.spec import BY_NAME
 
 ALL_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
@@ -146,3 +148,37 @@ def awkward_bundle(folder: Path) -> dict[tuple[str, int, str], str]:
         ("agreements.csv", 3, "scopes"): "EVERYTHING",
         ("agreements.csv", 3, "valid_to"): "before",
     }
+
+
+@dataclass
+class Answer:
+    """A GraphQL result with its errors shaped as the API sends them."""
+
+    data: Any
+    errors: list[dict[str, Any]]
+    round_trips: int
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.get("extensions", {}).get("code") for error in self.errors]
+
+
+async def ask(
+    graph: Graph,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    viewer: Viewer | None = None,
+) -> Answer:
+    """Run a query or mutation in-process, as `viewer` (an admin by default)."""
+    from resolvers.context import Context
+    from resolvers.schema import schema
+
+    context = Context(graph, viewer or Viewer(Role.ADMIN, subject="tests"))
+    with RoundTrips() as trips:
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+    errors = [error.formatted for error in result.errors or []]
+    return Answer(result.data, errors, trips.count)
+
+
+def partner_viewer(key: str) -> Viewer:
+    return Viewer(Role.PARTNER, partner_key=key, subject=f"tests:{key}")

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from support import write_csv
 
 from api.app import create_app
+from api.auth import Tokens
 from api.settings import Settings
 from graph.db import Graph
 from graph.ingest.load import import_bundle
@@ -28,7 +29,7 @@ def test_health_says_neo4j_is_up(client: TestClient) -> None:
 
 
 async def test_a_partner_can_be_looked_up_by_key(
-    empty_graph: Graph, tmp_path: Path, client: TestClient
+    empty_graph: Graph, tmp_path: Path, client: TestClient, settings: Settings
 ) -> None:
     write_csv(
         tmp_path, "partners.csv", [["P1", "Ünïcode, Ltd", "OEM", "GOLD", "", "", "a;b", "", ""]]
@@ -37,7 +38,10 @@ async def test_a_partner_can_be_looked_up_by_key(
     query = (
         '{ partner(key: "P1") { key name tier industries } missing: partner(key: "nope") { key } }'
     )
-    response = client.post("/graphql", json={"query": query})
+    token = Tokens(settings).mint("admin")
+    response = client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     assert response.json()["data"] == {
         "partner": {"key": "P1", "name": "Ünïcode, Ltd", "tier": "GOLD", "industries": ["a", "b"]},

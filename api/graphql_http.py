@@ -1,0 +1,171 @@
+"""GraphQL over HTTP, as the graphql-over-http specification describes it.
+
+POST a JSON body, or GET with query parameters (queries only: a mutation over GET is 405).
+Responses are `application/graphql-response+json` when the client accepts it — a request that
+fails before execution (syntax, validation, limits, variables) is then 400 — or
+`application/json`, always 200 for a well-formed request. Every request needs a bearer token
+(401 and UNAUTHENTICATED without one), except the GraphiQL page in development.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from api.auth import Tokens, Unauthenticated
+from graph.db import Graph
+from resolvers.context import Context
+from resolvers.schema import Schema
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Params:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header; None when it accepts neither."""
+    if not accept:
+        return JSON
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *options = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if media in (JSON, "application/*", "*/*"):
+            return JSON
+    return None
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
+
+
+async def read_params(request: Request) -> Params:
+    if request.method == "GET":
+        raw: dict[str, Any] = dict(request.query_params)
+        if raw.get("variables"):
+            try:
+                raw["variables"] = json.loads(raw["variables"])
+            except ValueError:
+                raise BadRequest(400, "variables is not JSON") from None
+    else:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise BadRequest(415, "POST a body of Content-Type application/json")
+        try:
+            raw = json.loads(await request.body())
+        except ValueError:
+            raise BadRequest(400, "the body is not JSON") from None
+        if not isinstance(raw, dict):
+            raise BadRequest(400, "the body must be a JSON object")
+    query, variables, name = raw.get("query"), raw.get("variables"), raw.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest(400, "a string query is required")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest(400, "variables must be a JSON object")
+    if name is not None and not isinstance(name, str):
+        raise BadRequest(400, "operationName must be a string")
+    return Params(query, variables, name)
+
+
+def _body(media: str, status: int, payload: dict[str, Any], **headers: str) -> Response:
+    content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return Response(content, status_code=status, media_type=media, headers=headers or None)
+
+
+def _errors(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _request_error(errors: list[GraphQLError]) -> bool:
+    return all(error.path is None for error in errors)
+
+
+class GraphQLEndpoint:
+    def __init__(
+        self, schema: Schema, tokens: Tokens, graph_of: Callable[[], Graph], ide: bool
+    ) -> None:
+        self.schema = schema
+        self.tokens = tokens
+        self.graph_of = graph_of
+        self.ide = ide
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        if self.ide and _wants_html(request):
+            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        media = negotiate(request.headers.get("accept"))
+        if media is None:
+            return PlainTextResponse(f"accepts only {GRAPHQL_RESPONSE} or {JSON}", status_code=406)
+        try:
+            viewer = self.tokens.viewer(request.headers.get("authorization"))
+        except Unauthenticated as error:
+            payload = _errors(error.message, error.code)
+            return _body(media, 401, payload, **{"WWW-Authenticate": "Bearer"})
+        try:
+            params = await read_params(request)
+        except BadRequest as error:
+            return _body(media, error.status, _errors(error.message, "BAD_REQUEST"))
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            result = await self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=Context(self.graph_of(), viewer),
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            payload = _errors("mutations need POST", "BAD_REQUEST")
+            return _body(media, 405, payload, Allow="POST")
+        except (CannotGetOperationTypeError, MissingQueryError) as error:
+            return _body(media, 400, _errors(str(error) or "no operation to run", "BAD_REQUEST"))
+        errors = [error.formatted for error in result.errors or []]
+        if result.data is None and result.errors and _request_error(result.errors):
+            status = 400 if media == GRAPHQL_RESPONSE else 200
+            return _body(media, status, {"errors": errors})
+        body: dict[str, Any] = {"data": result.data}
+        if errors:
+            body["errors"] = errors
+        return _body(media, 200, body)

@@ -1,0 +1,64 @@
+"""Customers: lookups and the listing, limited to what a partner-scoped viewer may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.db import Graph
+from graph.listing import Listing, Order
+
+Row = dict[str, Any]
+
+CUSTOMER = "c {.key, .name, .domain, .industry, .region, .employees}"
+
+# A partner viewer sees a customer held by a partner whose accounts it may see, or one of its
+# own deals' customers. `$scope` is {owners: [...], me: key}, or null for staff.
+VISIBLE = (
+    "$scope IS NULL"
+    " OR EXISTS { MATCH (o:Partner)-[:HAS_ACCOUNT]->(c) WHERE o.key IN $scope.owners }"
+    " OR EXISTS { MATCH (:Partner {key: $scope.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c) }"
+)
+
+CUSTOMERS = Listing(
+    label="Customer",
+    var="c",
+    projection=CUSTOMER,
+    filters={
+        "industries": "c.industry IN $industries",
+        "regions": "c.region IN $regions",
+        "nameContains": "toLower(c.name) CONTAINS toLower($nameContains)",
+        "keys": "c.key IN $keys",
+        "scope": VISIBLE,
+    },
+    orders={
+        "KEY": Order("c.key"),
+        "NAME": Order("c.name"),
+        "EMPLOYEES": Order("coalesce(c.employees, -1)"),
+    },
+)
+
+CUSTOMERS_BY_KEYS = f"""
+UNWIND $keys AS key
+MATCH (c:Customer {{key: key}})
+WHERE {VISIBLE}
+RETURN {CUSTOMER} AS customer
+"""
+
+CREATE_CUSTOMER = f"""
+CREATE (c:Customer {{key: $key}})
+SET c.name = $name, c.domain = $domain, c.industry = $industry, c.region = $region,
+    c.employees = $employees
+RETURN {CUSTOMER} AS customer
+"""
+
+
+async def customers_by_keys(
+    graph: Graph, keys: list[str], scope: dict[str, Any] | None
+) -> dict[str, Row]:
+    records = await graph.read(CUSTOMERS_BY_KEYS, {"keys": keys, "scope": scope})
+    return {record["customer"]["key"]: record["customer"] for record in records}
+
+
+async def create_customer(graph: Graph, fields: dict[str, Any]) -> Row:
+    records = await graph.write(CREATE_CUSTOMER, fields)
+    return records[0]["customer"]

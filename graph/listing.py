@@ -1,0 +1,75 @@
+"""Top-level lists of nodes: filtered, ordered and paged in Cypher.
+
+A `Listing` names, for one label, the Cypher fragment of each filter and the sort expression of
+each order. Queries are assembled from these fixed fragments only; every value is a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.db import Graph
+from graph.paging import Page, Window, page_of
+
+
+@dataclass(frozen=True)
+class Order:
+    expression: str  # over the listing's variable
+    cursor: str = "$after[0]"  # the cursor's sort value as Cypher (dates need date())
+
+
+@dataclass(frozen=True)
+class Listing:
+    label: str
+    var: str
+    projection: str  # a map projection of the variable
+    filters: dict[str, str]  # filter name -> a predicate using $<name>
+    orders: dict[str, Order] = field(default_factory=dict)
+
+    def where(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        active = {name: value for name, value in filters.items() if value is not None}
+        unknown = set(active) - set(self.filters)
+        if unknown:
+            raise ValueError(f"no such filter on {self.label}: {sorted(unknown)}")
+        clause = " AND ".join(f"({self.filters[name]})" for name in sorted(active))
+        return (f"WHERE {clause}" if clause else ""), active
+
+
+def _page_query(listing: Listing, where: str, order: Order, descending: bool) -> str:
+    v = listing.var
+    beyond = "<" if descending else ">"
+    return f"""
+MATCH ({v}:{listing.label}) {where}
+WITH {v}, {order.expression} AS sort
+WHERE $after IS NULL OR sort {beyond} {order.cursor}
+   OR (sort = {order.cursor} AND {v}.key > $after[1])
+RETURN {listing.projection} AS item, sort
+ORDER BY sort {"DESC" if descending else "ASC"}, {v}.key ASC
+LIMIT $limit
+"""
+
+
+async def page(
+    graph: Graph,
+    listing: Listing,
+    filters: dict[str, Any],
+    window: Window,
+    order: str = "KEY",
+    descending: bool = False,
+) -> Page[dict[str, Any]]:
+    where, params = listing.where(filters)
+    query = _page_query(listing, where, listing.orders[order], descending)
+    records = await graph.read(query, {**params, **window.params()})
+    rows = [(record["item"], record["sort"]) for record in records]
+    result = page_of(rows, window, lambda row: (row[1], row[0]["key"]))
+    return Page(
+        [item for item, _ in result.items], result.cursors, result.has_next, result.has_previous
+    )
+
+
+async def count(graph: Graph, listing: Listing, filters: dict[str, Any]) -> int:
+    where, params = listing.where(filters)
+    query = f"MATCH ({listing.var}:{listing.label}) {where} RETURN count(*) AS n"
+    records = await graph.read(query, params)
+    return int(records[0]["n"])

@@ -1,0 +1,122 @@
+"""Customer: the type, the partners that hold it, and the customer queries."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+from graph import listing
+from graph.customers import CUSTOMERS
+from graph.paging import Window
+from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomerKeyLoader
+from loaders.customers import CustomerByKeyLoader, customer_scope
+from resolvers.accounts import Account
+from resolvers.connection import Connection, by_key, connection
+from resolvers.context import Info
+from resolvers.enums import AccountStatus, OrderDirection
+from resolvers.node import Node, registers
+from resolvers.scalars import statuses_of
+
+Row = dict[str, Any]
+
+
+@strawberry.type(description="A customer account that partners share.")
+class Customer(Node):
+    key: str
+    name: str
+    domain: str | None
+    industry: str | None
+    region: str | None
+    employees: int | None
+
+    @classmethod
+    def of(cls, row: Row) -> Customer:
+        return cls(
+            key=row["key"],
+            name=row["name"],
+            domain=row.get("domain"),
+            industry=row.get("industry"),
+            region=row.get("region"),
+            employees=row.get("employees"),
+        )
+
+    @strawberry.field(description="The partners holding it as an account, of those you may see.")
+    async def partners(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[AccountStatus] | None = None,
+    ) -> Connection[Account]:
+        window = Window.of(first, after)
+        wanted = statuses_of(statuses)
+        context = info.context
+        loader = context.loader(AccountsByCustomerKeyLoader, statuses=wanted, window=window)
+        counter = context.loader(AccountCountByCustomerKeyLoader, statuses=wanted)
+        rows = await loader.load(self.key)
+        page = by_key(rows, window, lambda row: row["partner"]["key"])
+        return connection(page, Account.of, lambda: counter.load(self.key))
+
+
+@strawberry.input(description="Customers matching every field given (a list: any of its values).")
+class CustomerFilter:
+    industry: list[str] | None = None
+    region: list[str] | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+
+
+@strawberry.enum
+class CustomerOrderField(StrEnum):
+    KEY = "KEY"
+    NAME = "NAME"
+    EMPLOYEES = "EMPLOYEES"
+
+
+@strawberry.input
+class CustomerOrder:
+    field: CustomerOrderField = CustomerOrderField.NAME
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@registers("Customer")
+async def fetch_customer(info: Info, key: str) -> Customer | None:
+    row = await info.context.loader(CustomerByKeyLoader).load(key)
+    return Customer.of(row) if row else None
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(description="A customer by key; null when unknown or not visible to you.")
+    async def customer(self, info: Info, key: str) -> Customer | None:
+        return await fetch_customer(info, key)
+
+    @strawberry.field(description="The customers you may see, filtered and ordered.")
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CustomerFilter | None = None,
+        order_by: CustomerOrder | None = None,
+    ) -> Connection[Customer]:
+        window = Window.of(first, after, size=2)
+        given = filter or CustomerFilter()
+        graph = info.context.graph
+        filters = {
+            "industries": given.industry or None,
+            "regions": given.region or None,
+            "nameContains": given.name_contains or None,
+            "scope": await customer_scope(graph, info.context.viewer),
+        }
+        order = order_by or CustomerOrder(field=CustomerOrderField.KEY)
+        page = await listing.page(
+            graph,
+            CUSTOMERS,
+            filters,
+            window,
+            order=order.field.value,
+            descending=order.direction == OrderDirection.DESC,
+        )
+        return connection(page, Customer.of, lambda: listing.count(graph, CUSTOMERS, filters))

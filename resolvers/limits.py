@@ -1,0 +1,170 @@
+"""Limits checked before any database work: depth, aliases and an estimated cost.
+
+The cost counts the objects a request may resolve: each field is 1, times the size of every
+list it sits in. A list with `first` counts `first` items (20 when not given); other lists
+count 10, except a connection's edges and nodes, which its `first` counts.
+Introspection (fields starting with `__`) is free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+)
+from graphql.language import DocumentNode
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5_000
+MAX_COST = 25_000
+DEFAULT_PAGE = 20
+LIST_GUESS = 10
+
+
+@dataclass
+class Measure:
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+
+    def problem(self) -> str | None:
+        if self.depth > MAX_DEPTH:
+            return f"the query nests {self.depth} levels deep; the limit is {MAX_DEPTH}"
+        if self.aliases > MAX_ALIASES:
+            return f"the query has {self.aliases} aliases; the limit is {MAX_ALIASES}"
+        if self.cost > MAX_COST:
+            return f"the query may resolve about {self.cost:,} fields; the limit is {MAX_COST:,}"
+        return None
+
+
+def measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> Measure:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    chosen = [
+        op
+        for op in operations
+        if operation_name is None or (op.name and op.name.value == operation_name)
+    ]
+    if not chosen:
+        return Measure()
+    operation = chosen[0]
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+    walker = _Walker(schema, fragments, variables or {})
+    result = Measure()
+    if root is not None:
+        result.cost = walker.cost(operation.selection_set, root, 1, result, set())
+    return result
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def cost(
+        self,
+        selections: SelectionSetNode,
+        parent: GraphQLNamedType,
+        depth: int,
+        seen: Measure,
+        visiting: set[str],
+    ) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, parent, depth, seen, visiting)
+            elif isinstance(selection, InlineFragmentNode):
+                kind = parent
+                if selection.type_condition is not None:
+                    kind = self.schema.get_type(selection.type_condition.name.value) or parent
+                total += self.cost(selection.selection_set, kind, depth, seen, visiting)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in visiting:
+                    continue
+                kind = self.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self.cost(fragment.selection_set, kind, depth, seen, visiting | {name})
+        return total
+
+    def _field(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType,
+        depth: int,
+        seen: Measure,
+        visiting: set[str],
+    ) -> int:
+        name = node.name.value
+        if name.startswith("__"):
+            return 0
+        if node.alias is not None:
+            seen.aliases += 1
+        seen.depth = max(seen.depth, depth)
+        definition = parent.fields.get(name) if isinstance(parent, GraphQLObjectType) else None
+        if definition is None:
+            interface_fields = getattr(parent, "fields", {})
+            definition = interface_fields.get(name)
+        if definition is None or node.selection_set is None:
+            return 1
+        kind, is_list = _unwrap(definition.type)
+        fanout = 1
+        if "first" in definition.args:
+            fanout = self._int(node, "first", DEFAULT_PAGE)
+        elif is_list and not parent.name.endswith("Connection"):  # edges: counted by `first`
+            fanout = LIST_GUESS
+        inner = self.cost(node.selection_set, kind, depth + 1, seen, visiting)
+        return 1 + fanout * inner
+
+    def _int(self, node: FieldNode, argument: str, default: int) -> int:
+        for arg in node.arguments or ():
+            if arg.name.value != argument:
+                continue
+            if isinstance(arg.value, IntValueNode):
+                return max(int(arg.value.value), 1)
+            if isinstance(arg.value, VariableNode):
+                value = self.variables.get(arg.value.name.value)
+                return max(value, 1) if isinstance(value, int) else default
+        return default
+
+
+def _unwrap(kind: Any) -> tuple[Any, bool]:
+    is_list = False
+    while isinstance(kind, GraphQLNonNull | GraphQLList):
+        if isinstance(kind, GraphQLList):
+            is_list = True
+        kind = kind.of_type
+    return kind, is_list

@@ -1,0 +1,110 @@
+"""What every mutation shares: user errors, the role check, and checks of common values.
+
+A mutation takes one `input` and returns a payload with `userErrors`: what was wrong with the
+input, field by field. Who may write is checked first, as a top-level FORBIDDEN error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import TypeVar
+
+import strawberry
+
+from graph.access import Role
+from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, PartnergraphError
+from resolvers.context import Info
+from resolvers.node import decode_id
+
+T = TypeVar("T")
+
+
+@strawberry.enum
+class UserErrorCode(StrEnum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    CYCLE = "CYCLE"
+    CONFLICT = "CONFLICT"
+
+
+@strawberry.type(description="What was wrong with a mutation's input, and where.")
+class UserError:
+    field: str | None = strawberry.field(description="The input field, or null for the whole.")
+    message: str
+    code: UserErrorCode
+
+
+CODES: dict[type[PartnergraphError], UserErrorCode] = {
+    NotFound: UserErrorCode.NOT_FOUND,
+    Conflict: UserErrorCode.CONFLICT,
+    InvalidInput: UserErrorCode.INVALID,
+}
+
+
+def user_error(error: PartnergraphError) -> UserError:
+    code = getattr(error, "user_code", None) or CODES.get(type(error), UserErrorCode.INVALID)
+    return UserError(field=error.field, message=error.message, code=code)
+
+
+class Problems:
+    """User errors gathered while checking an input."""
+
+    def __init__(self) -> None:
+        self.errors: list[UserError] = []
+
+    def add(self, field: str, message: str, code: UserErrorCode = UserErrorCode.INVALID) -> None:
+        self.errors.append(UserError(field=field, message=message, code=code))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def strength(self, field: str, value: float | None) -> None:
+        if value is not None and not 0.0 < value <= 1.0:
+            self.add(field, f"strength {value} is outside (0, 1]")
+
+    def fraction(self, field: str, value: float | None) -> None:
+        if value is not None and not 0.0 <= value <= 1.0:
+            self.add(field, f"{value} is outside [0, 1]")
+
+    def not_negative(self, field: str, value: float | None) -> None:
+        if value is not None and value < 0:
+            self.add(field, f"{value} is negative")
+
+    def text(self, field: str, value: str | None, required: bool = True) -> None:
+        if value is not None and not value.strip():
+            self.add(field, "must not be blank", UserErrorCode.REQUIRED)
+        elif value is None and required:
+            self.add(field, "is required", UserErrorCode.REQUIRED)
+
+    def ordered(
+        self, first: datetime.date | None, last: datetime.date | None, field: str, first_name: str
+    ) -> None:
+        if first is not None and last is not None and last < first:
+            self.add(field, f"{last} is before {first_name} {first}")
+
+    def key_of(self, value: str, field: str, expect: str) -> str:
+        """The key in a global id; a user error (and an empty key) when it is not one."""
+        try:
+            return decode_id(value, field, expect)[1]
+        except InvalidInput as error:
+            self.add(field, error.message)
+            return ""
+
+
+def allow(info: Info, *roles: Role) -> None:
+    """Only admins and the given roles may make this write."""
+    viewer = info.context.viewer
+    if viewer.role is not Role.ADMIN and viewer.role not in roles:
+        raise Forbidden(f"the {viewer.role} role may not make this change")
+
+
+async def attempt(write: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Run a write; the errors partnergraph raises on purpose become user errors."""
+    try:
+        return await write(), []
+    except (NotFound, Conflict, InvalidInput) as error:
+        return None, [user_error(error)]
