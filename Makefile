@@ -24,6 +24,11 @@ install: $(VENV)/.installed
 run: install
 	$(PG) neo4j start
 	$(PG) demo --preset small --seed 7
+	@echo
+	@echo "GraphiQL: http://$${PARTNERGRAPH_HOST:-127.0.0.1}:$${PARTNERGRAPH_PORT:-8000}/graphql"
+	@echo "An admin token for a day; paste this into GraphiQL's Headers tab:"
+	@echo "{\"Authorization\": \"Bearer $$($(PG) token --role admin --ttl 86400 | tail -n 1)\"}"
+	@echo
 	$(PG) serve
 
 test: install lint typecheck

@@ -29,6 +29,7 @@ from typing import Any
 import httpx2
 from neo4j import GraphDatabase
 
+from api.auth import Tokens
 from api.settings import Settings
 from bench.scenarios import SCENARIOS, Scenario
 from graph.db import Graph
@@ -187,7 +188,10 @@ def latency(options: argparse.Namespace) -> dict[str, Any]:
     try:
         driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
         rng = random.Random(options.seed)
-        with httpx2.Client(base_url=f"http://127.0.0.1:{API_PORT}", timeout=60) as client:
+        token = Tokens(Settings()).mint("admin", ttl=24 * 3600)
+        headers = {"Authorization": f"Bearer {token}"}
+        base = f"http://127.0.0.1:{API_PORT}"
+        with httpx2.Client(base_url=base, timeout=60, headers=headers) as client:
             for name in names:
                 scenario = SCENARIOS[name]
                 args = scenario.pick(driver, "neo4j", rng)

@@ -46,4 +46,51 @@ LOOKUP = Scenario(
     note="one partner by key, five scalar fields",
 )
 
-SCENARIOS: dict[str, Scenario] = {scenario.name: scenario for scenario in (LOOKUP,)}
+
+def partners_with_accounts(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    """Partners holding at least 20 accounts, so a page of 20 fills."""
+    query = "MATCH (p:Partner) WHERE COUNT { (p)-[:HAS_ACCOUNT]->() } >= 20 RETURN p.key AS key"
+    keys = sorted(record["key"] for record in _read(driver, database, query))
+    return [{"key": key} for key in rng.sample(keys, min(100, len(keys)))]
+
+
+def nothing(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    return [{}]
+
+
+PARTNER_PAGE = Scenario(
+    name="partner page",
+    graphql="""query($key: String!) { partner(key: $key) { key name type tier region
+  accounts(first: 20) { totalCount edges { node { status strength customer { key name industry } } } }
+  subPartners(first: 20) { totalCount nodes { key name tier } }
+  agreementsGranted(first: 20) { totalCount nodes { key scopes status validTo grantee { key name } } }
+  agreementsReceived(first: 20) { totalCount nodes { key scopes status validTo grantor { key name } } }
+} }""",
+    cypher="""MATCH (p:Partner {key: $key})
+CALL (p) { MATCH (p)-[a:HAS_ACCOUNT]->(c:Customer) WITH a, c ORDER BY c.key LIMIT 20
+  RETURN collect({status: a.status, strength: a.strength, customer: c {.key, .name, .industry}}) AS accounts }
+CALL (p) { RETURN COUNT { (p)-[:HAS_ACCOUNT]->() } AS accountCount }
+CALL (p) { MATCH (s:Partner)-[:SUB_PARTNER_OF]->(p) WITH s ORDER BY s.key LIMIT 20
+  RETURN collect(s {.key, .name, .tier}) AS subs, COUNT { (:Partner)-[:SUB_PARTNER_OF]->(p) } AS subCount }
+CALL (p) { MATCH (p)-[:GRANTS]->(g:Agreement)-[:TO]->(e:Partner) WITH g, e ORDER BY g.key LIMIT 20
+  RETURN collect(g {.key, .scopes, .status, .validTo, grantee: e {.key, .name}}) AS granted }
+CALL (p) { MATCH (r:Partner)-[:GRANTS]->(g:Agreement)-[:TO]->(p) WITH g, r ORDER BY g.key LIMIT 20
+  RETURN collect(g {.key, .scopes, .status, .validTo, grantor: r {.key, .name}}) AS received }
+RETURN p {.key, .name, .type, .tier, .region, accounts, accountCount, subs, subCount, granted, received}""",
+    pick=partners_with_accounts,
+    note="a partner with 20 accounts and their customers, sub-partners, agreements both ways",
+)
+
+PARTNERS_PAGE = Scenario(
+    name="partners page",
+    graphql="""{ partners(first: 100) { totalCount edges { cursor node {
+  key name type tier region accounts { totalCount } } } } }""",
+    cypher="""MATCH (p:Partner) WITH p ORDER BY p.key LIMIT 101
+RETURN p {.key, .name, .type, .tier, .region, accounts: COUNT { (p)-[:HAS_ACCOUNT]->() }} AS partner""",
+    pick=nothing,
+    note="100 partners, five scalar fields and their account totals",
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario for scenario in (LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)
+}

@@ -61,6 +61,13 @@ class Viewer:
     def is_staff(self) -> bool:
         return self.role in STAFF
 
+    @property
+    def scope(self) -> str | None:
+        """The `$scope` of queries that show a partner only what it takes part in; None: all."""
+        if self.is_staff:
+            return None
+        return self.partner_key or ""  # a partner viewer without a key takes part in nothing
+
     def label(self) -> str:
         return f"{self.role}:{self.partner_key}" if self.partner_key else str(self.role)
 

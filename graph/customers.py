@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j.exceptions import ConstraintError
+
 from graph.db import Graph
+from graph.errors import Conflict
 from graph.listing import Listing, Order
 
 Row = dict[str, Any]
@@ -60,5 +63,10 @@ async def customers_by_keys(
 
 
 async def create_customer(graph: Graph, fields: dict[str, Any]) -> Row:
-    records = await graph.write(CREATE_CUSTOMER, fields)
+    """A new customer from `fields` (key, name, domain, industry, region, employees)."""
+    try:
+        records = await graph.write(CREATE_CUSTOMER, fields)
+    except ConstraintError:
+        taken = fields["key"]
+        raise Conflict(f"a customer with key {taken!r} exists already", field="key") from None
     return records[0]["customer"]

@@ -1,19 +1,23 @@
 """The one way to reach Neo4j: a `Graph` holds the process's driver and the database name.
 
 Reads are routed to readers, writes to the writer; every call names the database (it saves a
-round trip) and is counted, so tests can see how many round trips a request makes.
+round trip) and is counted, so tests can see how many round trips a request makes. A write that
+must check and change the graph atomically runs as one `transaction`, each query counted.
 """
 
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, Record, RoutingControl
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Record, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph.errors import Unavailable
+
+T = TypeVar("T")
 
 # Round trips made in the current task (a request, a test); see `count_round_trips`.
 _round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
@@ -47,6 +51,18 @@ def _count() -> None:
         cell[0] += 1
 
 
+class Transaction:
+    """One write transaction's queries, each counted as a round trip."""
+
+    def __init__(self, tx: AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
+        _count()
+        result = await self._tx.run(query, parameters)
+        return [record async for record in result]
+
+
 @dataclass
 class Graph:
     driver: AsyncDriver
@@ -54,13 +70,18 @@ class Graph:
     uri: str = field(default="", repr=False)
 
     @classmethod
-    def connect(cls, uri: str, user: str, password: str, database: str) -> Graph:
+    def connect(
+        cls, uri: str, user: str, password: str, database: str, *, retry_seconds: float = 5.0
+    ) -> Graph:
+        """A driver that retries transient failures for `retry_seconds`, then gives up."""
         auth = (user, password) if password else None
         driver = AsyncGraphDatabase.driver(
             uri,
             auth=auth,
             max_connection_pool_size=50,
-            connection_acquisition_timeout=30,
+            connection_acquisition_timeout=10,
+            connection_timeout=5,
+            max_transaction_retry_time=retry_seconds,
             notifications_min_severity="OFF",  # the queries are reviewed; warnings are noise
         )
         return cls(driver, database, uri)
@@ -90,6 +111,17 @@ class Graph:
             query, parameters, database_=self.database, routing_=RoutingControl.WRITE
         )
         return records
+
+    async def transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction: it commits when `work` returns, rolls back when
+        it raises, and runs again after a transient error (a deadlock), so it must be repeatable.
+        """
+
+        async def run(tx: AsyncManagedTransaction) -> T:
+            return await work(Transaction(tx))
+
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_write(run)
 
     async def close(self) -> None:
         await self.driver.close()

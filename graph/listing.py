@@ -7,16 +7,30 @@ each order. Queries are assembled from these fixed fragments only; every value i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from graph.db import Graph
+from graph.errors import InvalidInput
 from graph.paging import Page, Window, page_of
+
+DATE_CURSOR = "date($after[0])"
 
 
 @dataclass(frozen=True)
 class Order:
     expression: str  # over the listing's variable
     cursor: str = "$after[0]"  # the cursor's sort value as Cypher (dates need date())
+
+    def check(self, window: Window) -> None:
+        """A cursor of another ordering would make `date()` fail in Cypher: refuse it here."""
+        if window.after is None or self.cursor != DATE_CURSOR:
+            return
+        value = window.after[0]
+        try:
+            date.fromisoformat(value if isinstance(value, str) else "")
+        except ValueError:
+            raise InvalidInput("after is not a cursor of this list", field="after") from None
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ async def page(
     descending: bool = False,
 ) -> Page[dict[str, Any]]:
     where, params = listing.where(filters)
+    listing.orders[order].check(window)
     query = _page_query(listing, where, listing.orders[order], descending)
     records = await graph.read(query, {**params, **window.params()})
     rows = [(record["item"], record["sort"]) for record in records]

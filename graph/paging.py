@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from neo4j.time import Date
+
 from graph.errors import InvalidInput
 
 T = TypeVar("T")
@@ -24,9 +26,15 @@ CursorValue = str | int | float | None
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    plain = [value.isoformat() if isinstance(value, date) else value for value in values]
+    plain = [_plain(value) for value in values]
     raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Date):
+        return value.iso_format()
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def decode_cursor(cursor: str, size: int) -> tuple[CursorValue, ...]:

@@ -7,6 +7,9 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from graph import listing
+from graph.db import Graph
+from graph.listing import Listing
 from graph.paging import Page, Window, page_of
 
 T = TypeVar("T")
@@ -63,6 +66,20 @@ async def nothing() -> int:
 
 def empty() -> Connection[Any]:
     return connection(Page([], [], False, False), lambda item: item, nothing)
+
+
+async def listed(
+    graph: Graph,
+    source: Listing,
+    filters: dict[str, Any],
+    window: Window,
+    make: Callable[[Any], T],
+    order: str = "KEY",
+    descending: bool = False,
+) -> Connection[T]:
+    """A page of a top-level listing, with its count asked for only when wanted."""
+    page = await listing.page(graph, source, filters, window, order=order, descending=descending)
+    return connection(page, make, lambda: listing.count(graph, source, filters))
 
 
 def by_key(rows: Sequence[Any], window: Window, key: Callable[[Any], Any]) -> Page[Any]:

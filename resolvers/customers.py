@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import listing
 from graph.customers import CUSTOMERS
 from graph.paging import Window
 from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomerKeyLoader
 from loaders.customers import CustomerByKeyLoader, customer_scope
+from loaders.deals import DealCountByCustomerKeyLoader, DealsByCustomerKeyLoader
 from resolvers.accounts import Account
-from resolvers.connection import Connection, by_key, connection
+from resolvers.connection import Connection, by_key, connection, listed
 from resolvers.context import Info
-from resolvers.enums import AccountStatus, OrderDirection
+from resolvers.enums import AccountStatus, DealStatus, OrderDirection
 from resolvers.node import Node, registers
 from resolvers.scalars import statuses_of
 
+if TYPE_CHECKING:
+    from resolvers.deals import Deal
+
+DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
 Row = dict[str, Any]
 
 
@@ -58,6 +62,21 @@ class Customer(Node):
         rows = await loader.load(self.key)
         page = by_key(rows, window, lambda row: row["partner"]["key"])
         return connection(page, Account.of, lambda: counter.load(self.key))
+
+    @strawberry.field(
+        description="The deals registered for it, by key; a partner sees only its own."
+    )
+    async def deals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[DealStatus] | None = None,
+    ) -> Connection[DealType]:
+        from resolvers.deals import deals_of
+
+        loaders = (DealsByCustomerKeyLoader, DealCountByCustomerKeyLoader)
+        return await deals_of(info, self.key, loaders, first, after, statuses)
 
 
 @strawberry.input(description="Customers matching every field given (a list: any of its values).")
@@ -111,12 +130,12 @@ class CustomerQueries:
             "scope": await customer_scope(graph, info.context.viewer),
         }
         order = order_by or CustomerOrder(field=CustomerOrderField.KEY)
-        page = await listing.page(
+        return await listed(
             graph,
             CUSTOMERS,
             filters,
             window,
+            Customer.of,
             order=order.field.value,
             descending=order.direction == OrderDirection.DESC,
         )
-        return connection(page, Customer.of, lambda: listing.count(graph, CUSTOMERS, filters))

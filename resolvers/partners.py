@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import listing
 from graph.errors import Forbidden, InvalidInput
 from graph.paging import Window
 from graph.partners import PARTNERS
 from loaders.accounts import AccountCountByPartnerKeyLoader, AccountsByPartnerKeyLoader
+from loaders.campaigns import ParticipationCountByPartnerKeyLoader, ParticipationsByPartnerKeyLoader
+from loaders.deals import DealCountByPartnerKeyLoader, DealsByPartnerKeyLoader
 from loaders.partners import (
     LinkCountByPartnerKeyLoader,
     LinksByPartnerKeyLoader,
@@ -22,10 +23,12 @@ from loaders.partners import (
     SubPartnersByPartnerKeyLoader,
     SubPartnerTreeByPartnerKeyLoader,
 )
-from resolvers.connection import Connection, by_key, connection
+from loaders.solutions import ContributionCountByPartnerKeyLoader, ContributionsByPartnerKeyLoader
+from resolvers.connection import Connection, by_key, connection, listed
 from resolvers.context import Info
 from resolvers.enums import (
     AccountStatus,
+    DealStatus,
     LinkDirection,
     LinkKind,
     OrderDirection,
@@ -34,12 +37,20 @@ from resolvers.enums import (
     Tier,
 )
 from resolvers.node import Node, registers
-from resolvers.scalars import date_of, statuses_of
+from resolvers.scalars import date_of, names_of, statuses_of
 
 if TYPE_CHECKING:
     from resolvers.accounts import Account
+    from resolvers.agreements import Agreement
+    from resolvers.campaigns import Participation
+    from resolvers.deals import Deal
+    from resolvers.solutions import Contribution
 
 AccountType = Annotated["Account", strawberry.lazy("resolvers.accounts")]
+AgreementType = Annotated["Agreement", strawberry.lazy("resolvers.agreements")]
+ContributionType = Annotated["Contribution", strawberry.lazy("resolvers.solutions")]
+DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
+ParticipationType = Annotated["Participation", strawberry.lazy("resolvers.campaigns")]
 Row = dict[str, Any]
 MAX_TREE_DEPTH = 10
 
@@ -145,6 +156,83 @@ class Partner(Node):
         )
         return connection(page, PartnerLink.of, lambda: counter.load(self.key))
 
+    @strawberry.field(description="The solutions it co-created, by solution key.")
+    async def solutions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ContributionType]:
+        from resolvers.solutions import Contribution
+
+        window = Window.of(first, after)
+        context = info.context
+        rows = await context.loader(ContributionsByPartnerKeyLoader, window=window).load(self.key)
+        counter = context.loader(ContributionCountByPartnerKeyLoader)
+        page = by_key(rows, window, lambda row: row["solution"]["key"])
+        return connection(page, Contribution.of, lambda: counter.load(self.key))
+
+    @strawberry.field(description="The agreements it grants, by key; another's: only those to you.")
+    async def agreements_granted(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        in_force: bool | None = None,
+    ) -> Connection[AgreementType]:
+        from resolvers.agreements import agreements_of
+
+        return await agreements_of(info, self.key, "GRANTED", first, after, in_force)
+
+    @strawberry.field(description="The agreements granted to it; another's: only those from you.")
+    async def agreements_received(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        in_force: bool | None = None,
+    ) -> Connection[AgreementType]:
+        from resolvers.agreements import agreements_of
+
+        return await agreements_of(info, self.key, "RECEIVED", first, after, in_force)
+
+    @strawberry.field(
+        description="The campaigns it takes part in, by key; another's: only those you share."
+    )
+    async def campaigns(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ParticipationType]:
+        from resolvers.campaigns import Participation
+
+        window = Window.of(first, after)
+        context = info.context
+        rows = await context.loader(ParticipationsByPartnerKeyLoader, window=window).load(self.key)
+        counter = context.loader(ParticipationCountByPartnerKeyLoader)
+        page = by_key(rows, window, lambda row: row["campaign"]["key"])
+        return connection(page, Participation.of, lambda: counter.load(self.key))
+
+    @strawberry.field(
+        description="The deals it registered, by key; a partner may ask only for its own."
+    )
+    async def deals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[DealStatus] | None = None,
+    ) -> Connection[DealType]:
+        from resolvers.deals import deals_of
+
+        scope = info.context.viewer.scope
+        if scope is not None and scope != self.key:
+            raise Forbidden(f"the deals of {self.key} are its own")
+        loaders = (DealsByPartnerKeyLoader, DealCountByPartnerKeyLoader)
+        return await deals_of(info, self.key, loaders, first, after, statuses)
+
+
+async def partner_of(info: Info, row: Row | str) -> Partner:
+    """A partner from its row, or by its key: the partner at the end of a relationship exists."""
+    if isinstance(row, str):
+        return Partner.of(await info.context.loader(PartnerByKeyLoader).load(row) or {})
+    return Partner.of(row)
+
 
 @strawberry.type(description="One SUB_PARTNER_OF relationship of a hierarchy.")
 class SubPartnerEdge:
@@ -200,16 +288,13 @@ class PartnerFilter:
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
 
     def params(self) -> dict[str, Any]:
-        def values(items: list[Any] | None) -> list[str] | None:
-            return [str(item) for item in items] if items else None  # enums are StrEnums
-
         return {
-            "types": values(self.type),
-            "tiers": values(self.tier),
-            "regions": values(self.region),
-            "countries": values(self.country),
-            "industries": values(self.industry),
-            "stages": values(self.stage),
+            "types": names_of(self.type),
+            "tiers": names_of(self.tier),
+            "regions": names_of(self.region),
+            "countries": names_of(self.country),
+            "industries": names_of(self.industry),
+            "stages": names_of(self.stage),
             "nameContains": self.name_contains or None,
         }
 
@@ -253,12 +338,12 @@ class PartnerQueries:
         filters = (filter or PartnerFilter()).params()
         order = order_by or PartnerOrder(field=PartnerOrderField.KEY)
         graph = info.context.graph
-        page = await listing.page(
+        return await listed(
             graph,
             PARTNERS,
             filters,
             window,
+            Partner.of,
             order=order.field.value,
             descending=order.direction == OrderDirection.DESC,
         )
-        return connection(page, Partner.of, lambda: listing.count(graph, PARTNERS, filters))

@@ -24,3 +24,8 @@ def statuses_of(
     if not values:
         raise InvalidInput(f"{field}: give at least one status, or leave it out", field=field)
     return tuple(sorted({str(value) for value in values}))
+
+
+def names_of(values: Sequence[Any] | None) -> list[str] | None:
+    """A list filter as a parameter: None (no filter) when absent or empty."""
+    return [str(value) for value in values] if values else None  # enums are StrEnums

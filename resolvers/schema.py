@@ -8,20 +8,38 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from resolvers.agreements import AgreementQueries
+from resolvers.campaigns import CampaignQueries
 from resolvers.customers import CustomerQueries
+from resolvers.deals import DealQueries
 from resolvers.extensions import Guard, ShapeErrors
+from resolvers.mutations.accounts import AccountMutations
+from resolvers.mutations.customers import CustomerMutations
+from resolvers.mutations.hierarchy import HierarchyMutations
+from resolvers.mutations.links import LinkMutations
 from resolvers.mutations.partners import PartnerMutations
 from resolvers.node import NodeQueries
 from resolvers.partners import PartnerQueries
+from resolvers.solutions import SolutionQueries
 
 
 @strawberry.type
-class Query(NodeQueries, PartnerQueries, CustomerQueries):
+class Query(
+    NodeQueries,
+    PartnerQueries,
+    CustomerQueries,
+    SolutionQueries,
+    AgreementQueries,
+    CampaignQueries,
+    DealQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(PartnerMutations):
+class Mutation(
+    PartnerMutations, HierarchyMutations, LinkMutations, AccountMutations, CustomerMutations
+):
     pass
 
 

@@ -21,12 +21,12 @@ TEST_INSTANCE = {
 for name, value in TEST_INSTANCE.items():
     os.environ.setdefault(name, value)
 
+from support import wipe  # noqa: E402
+
 from api.settings import Settings  # noqa: E402  (after the environment is set)
 from graph.db import Graph  # noqa: E402
 from graph.localdb import runner  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
-
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +51,6 @@ async def graph(settings: Settings) -> AsyncIterator[Graph]:
     await apply_schema(graph)
     yield graph
     await graph.close()
-
-
-async def wipe(graph: Graph) -> None:
-    async with graph.driver.session(database=graph.database) as session:
-        result = await session.run(WIPE)  # CALL IN TRANSACTIONS needs an implicit transaction
-        await result.consume()
 
 
 @pytest.fixture

@@ -182,3 +182,25 @@ async def ask(
 
 def partner_viewer(key: str) -> Viewer:
     return Viewer(Role.PARTNER, partner_key=key, subject=f"tests:{key}")
+
+
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+async def wipe(graph: Graph) -> None:
+    """Delete every node (constraints and indexes stay)."""
+    async with graph.driver.session(database=graph.database) as session:
+        result = await session.run(WIPE)  # CALL IN TRANSACTIONS needs an implicit transaction
+        await result.consume()
+
+
+async def wipe_and_load(graph: Graph, folder: Path, seed: int, preset: str = "tiny") -> Path:
+    """A clean graph holding a generated bundle; returns the bundle's folder."""
+    from graph.ingest.generate import generate
+    from graph.ingest.load import import_bundle
+
+    await wipe(graph)
+    generate(preset, seed, folder)
+    result = await import_bundle(graph, folder)
+    assert result.validation.ok, [str(error) for error in result.validation.errors[:5]]
+    return folder

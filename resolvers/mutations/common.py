@@ -6,6 +6,7 @@ input, field by field. Who may write is checked first, as a top-level FORBIDDEN 
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -15,6 +16,8 @@ import strawberry
 
 from graph.access import Role
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, PartnergraphError
+from loaders.customers import CustomerByKeyLoader
+from loaders.partners import PartnerByKeyLoader
 from resolvers.context import Info
 from resolvers.node import decode_id
 
@@ -29,6 +32,7 @@ class UserErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE"
     CYCLE = "CYCLE"
     CONFLICT = "CONFLICT"
+    SELF_REFERENCE = "SELF_REFERENCE"
 
 
 @strawberry.type(description="What was wrong with a mutation's input, and where.")
@@ -46,8 +50,9 @@ CODES: dict[type[PartnergraphError], UserErrorCode] = {
 
 
 def user_error(error: PartnergraphError) -> UserError:
+    # An error may name a finer code (a Cycle is a Conflict) as the code's string value.
     code = getattr(error, "user_code", None) or CODES.get(type(error), UserErrorCode.INVALID)
-    return UserError(field=error.field, message=error.message, code=code)
+    return UserError(field=error.field, message=error.message, code=UserErrorCode(code))
 
 
 class Problems:
@@ -108,3 +113,26 @@ async def attempt(write: Callable[[], Awaitable[T]]) -> tuple[T | None, list[Use
         return await write(), []
     except (NotFound, Conflict, InvalidInput) as error:
         return None, [user_error(error)]
+
+
+async def unknown(
+    info: Info, partners: dict[str, str], customers: dict[str, str] | None = None
+) -> list[UserError]:
+    """NOT_FOUND user errors for the keys (by input field) that name no partner or customer."""
+    context = info.context
+    asked = [
+        *(
+            ("partner", field, key, context.loader(PartnerByKeyLoader))
+            for field, key in partners.items()
+        ),
+        *(
+            ("customer", field, key, context.loader(CustomerByKeyLoader))
+            for field, key in (customers or {}).items()
+        ),
+    ]
+    rows = await asyncio.gather(*(loader.load(key) for _, _, key, loader in asked))
+    return [
+        UserError(field=field, message=f"there is no {noun} {key!r}", code=UserErrorCode.NOT_FOUND)
+        for (noun, field, key, _), row in zip(asked, rows, strict=True)
+        if row is None
+    ]

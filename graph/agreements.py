@@ -1,0 +1,139 @@
+"""Agreements: data-sharing grants, (grantor)-[:GRANTS]->(a)-[:TO]->(grantee), read by viewers.
+
+A partner-scoped viewer sees only the agreements it grants or receives: every query takes
+`$scope`, the viewer's partner key, or null for staff.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from graph.db import Graph
+from graph.listing import Listing, Order
+from graph.paging import Window
+from graph.partners import PARTNER
+
+Row = dict[str, Any]
+Side = Literal["GRANTED", "RECEIVED"]
+
+# The grantor and grantee ride along, so showing them costs no further round trip. `p` is
+# local to each comprehension: no query below binds it.
+AGREEMENT = (
+    "a {.key, .scopes, .validFrom, .validTo, .status,"
+    f" grantor: [(p:Partner)-[:GRANTS]->(a) | {PARTNER}][0],"
+    f" grantee: [(a)-[:TO]->(p:Partner) | {PARTNER}][0]}}"
+)
+
+VISIBLE = (
+    "$scope IS NULL"
+    " OR EXISTS { (:Partner {key: $scope})-[:GRANTS]->(a) }"
+    " OR EXISTS { (a)-[:TO]->(:Partner {key: $scope}) }"
+)
+
+
+def in_force(on: str) -> str:
+    """The predicate of an agreement in force on the date `on` (a parameter)."""
+    return (
+        f"a.status = 'ACTIVE' AND a.validFrom <= {on} AND (a.validTo IS NULL OR a.validTo >= {on})"
+    )
+
+
+AGREEMENTS = Listing(
+    label="Agreement",
+    var="a",
+    projection=AGREEMENT,
+    filters={
+        "statuses": "a.status IN $statuses",
+        "scopes": "any(scope IN a.scopes WHERE scope IN $scopes)",
+        "grantor": "EXISTS { (:Partner {key: $grantor})-[:GRANTS]->(a) }",
+        "grantee": "EXISTS { (a)-[:TO]->(:Partner {key: $grantee}) }",
+        "inForceOn": in_force("$inForceOn"),
+        "notInForceOn": f"NOT ({in_force('$notInForceOn')})",
+        "scope": VISIBLE,
+    },
+    orders={
+        "KEY": Order("a.key"),
+        "VALID_FROM": Order("coalesce(a.validFrom, date('0001-01-01'))", "date($after[0])"),
+    },
+)
+
+AGREEMENTS_BY_KEYS = f"""
+UNWIND $keys AS key
+MATCH (a:Agreement {{key: key}})
+WHERE {VISIBLE}
+RETURN {AGREEMENT} AS agreement
+"""
+
+# The partner's side of each agreement: the one it grants, or the one it receives.
+PATTERNS: dict[Side, str] = {
+    "GRANTED": "(me)-[:GRANTS]->(a:Agreement)",
+    "RECEIVED": "(a:Agreement)-[:TO]->(me)",
+}
+WANTED = f"({VISIBLE}) AND ($inForce IS NULL OR ({in_force('$today')}) = $inForce)"
+
+
+def _by_partner(pattern: str) -> str:
+    return f"""
+UNWIND $keys AS key
+MATCH (me:Partner {{key: key}})
+CALL (me) {{
+  MATCH {pattern}
+  WHERE {WANTED} AND ($after IS NULL OR a.key > $after)
+  WITH a ORDER BY a.key LIMIT $limit
+  RETURN collect({AGREEMENT}) AS agreements
+}}
+RETURN key, agreements
+"""
+
+
+def _counts_by_partner(pattern: str) -> str:
+    return f"""
+UNWIND $keys AS key
+MATCH (me:Partner {{key: key}})
+RETURN key, COUNT {{ MATCH {pattern} WHERE {WANTED} }} AS n
+"""
+
+
+AGREEMENTS_BY_PARTNER = {side: _by_partner(pattern) for side, pattern in PATTERNS.items()}
+AGREEMENT_COUNTS_BY_PARTNER = {
+    side: _counts_by_partner(pattern) for side, pattern in PATTERNS.items()
+}
+
+
+async def agreements_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
+    records = await graph.read(AGREEMENTS_BY_KEYS, {"keys": keys, "scope": scope})
+    return {record["agreement"]["key"]: record["agreement"] for record in records}
+
+
+async def agreements_by_partner(
+    graph: Graph,
+    keys: list[str],
+    side: Side,
+    scope: str | None,
+    in_force: bool | None,
+    today: date,
+    window: Window,
+) -> dict[str, list[Row]]:
+    """Each partner's agreements on one side, by key; `in_force` (on `today`) when not None."""
+    params = {
+        "keys": keys,
+        "scope": scope,
+        "inForce": in_force,
+        "today": today,
+        "limit": window.limit,
+        "after": window.after_key,
+    }
+    return await graph.read_by_key(AGREEMENTS_BY_PARTNER[side], "agreements", params)
+
+
+async def agreement_counts_by_partner(
+    graph: Graph,
+    keys: list[str],
+    side: Side,
+    scope: str | None,
+    in_force: bool | None,
+    today: date,
+) -> dict[str, int]:
+    params = {"keys": keys, "scope": scope, "inForce": in_force, "today": today}
+    return await graph.read_by_key(AGREEMENT_COUNTS_BY_PARTNER[side], "n", params)

@@ -1,0 +1,139 @@
+"""Deals: (partner)-[:REGISTERED]->(d)-[:FOR]->(customer), looked up, listed, read per side.
+
+A partner-scoped viewer sees only its own deals: every query takes `$scope`, the viewer's
+partner key, or null for staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.customers import CUSTOMER
+from graph.db import Graph
+from graph.listing import Listing, Order
+from graph.paging import Window
+from graph.partners import PARTNER
+
+Row = dict[str, Any]
+
+# The partner and customer ride along; `p` and `c` are local to each comprehension (no query
+# below binds them). A deal the viewer sees is its own, so its customer is one it may see.
+DEAL = (
+    "d {.key, .amount, .stage, .status, .registeredOn, .expiresOn,"
+    f" partner: [(p:Partner)-[:REGISTERED]->(d) | {PARTNER}][0],"
+    f" customer: [(d)-[:FOR]->(c:Customer) | {CUSTOMER}][0]}}"
+)
+
+VISIBLE = "$scope IS NULL OR EXISTS { (:Partner {key: $scope})-[:REGISTERED]->(d) }"
+
+DEALS = Listing(
+    label="Deal",
+    var="d",
+    projection=DEAL,
+    filters={
+        "statuses": "d.status IN $statuses",
+        "partner": "EXISTS { (:Partner {key: $partner})-[:REGISTERED]->(d) }",
+        "customer": "EXISTS { (d)-[:FOR]->(:Customer {key: $customer}) }",
+        "scope": VISIBLE,
+    },
+    orders={
+        "KEY": Order("d.key"),
+        "REGISTERED_ON": Order("coalesce(d.registeredOn, date('0001-01-01'))", "date($after[0])"),
+        "AMOUNT": Order("coalesce(d.amount, -1.0)"),
+    },
+)
+
+DEALS_BY_KEYS = f"""
+UNWIND $keys AS key
+MATCH (d:Deal {{key: key}})
+WHERE {VISIBLE}
+RETURN {DEAL} AS deal
+"""
+
+# The side a deal is read from: the partner that registered it, or the customer it is for.
+PATTERNS = {
+    "Partner": "(me)-[:REGISTERED]->(d:Deal)",
+    "Customer": "(d:Deal)-[:FOR]->(me)",
+}
+WANTED = f"({VISIBLE}) AND ($statuses IS NULL OR d.status IN $statuses)"
+
+
+def _by(label: str) -> str:
+    return f"""
+UNWIND $keys AS key
+MATCH (me:{label} {{key: key}})
+CALL (me) {{
+  MATCH {PATTERNS[label]}
+  WHERE {WANTED} AND ($after IS NULL OR d.key > $after)
+  WITH d ORDER BY d.key LIMIT $limit
+  RETURN collect({DEAL}) AS deals
+}}
+RETURN key, deals
+"""
+
+
+def _counts_by(label: str) -> str:
+    return f"""
+UNWIND $keys AS key
+MATCH (me:{label} {{key: key}})
+RETURN key, COUNT {{ MATCH {PATTERNS[label]} WHERE {WANTED} }} AS n
+"""
+
+
+DEALS_BY_PARTNER = _by("Partner")
+DEAL_COUNTS_BY_PARTNER = _counts_by("Partner")
+DEALS_BY_CUSTOMER = _by("Customer")
+DEAL_COUNTS_BY_CUSTOMER = _counts_by("Customer")
+
+
+async def deals_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
+    records = await graph.read(DEALS_BY_KEYS, {"keys": keys, "scope": scope})
+    return {record["deal"]["key"]: record["deal"] for record in records}
+
+
+async def deals_by_partner(
+    graph: Graph,
+    keys: list[str],
+    scope: str | None,
+    statuses: list[str] | None,
+    window: Window,
+) -> dict[str, list[Row]]:
+    params = {
+        "keys": keys,
+        "scope": scope,
+        "statuses": statuses,
+        "limit": window.limit,
+        "after": window.after_key,
+    }
+    return await graph.read_by_key(DEALS_BY_PARTNER, "deals", params)
+
+
+async def deal_counts_by_partner(
+    graph: Graph, keys: list[str], scope: str | None, statuses: list[str] | None
+) -> dict[str, int]:
+    params = {"keys": keys, "scope": scope, "statuses": statuses}
+    return await graph.read_by_key(DEAL_COUNTS_BY_PARTNER, "n", params)
+
+
+async def deals_by_customer(
+    graph: Graph,
+    keys: list[str],
+    scope: str | None,
+    statuses: list[str] | None,
+    window: Window,
+) -> dict[str, list[Row]]:
+    params = {
+        "keys": keys,
+        "scope": scope,
+        "statuses": statuses,
+        "limit": window.limit,
+        "after": window.after_key,
+    }
+    return await graph.read_by_key(DEALS_BY_CUSTOMER, "deals", params)
+
+
+async def deal_counts_by_customer(
+    graph: Graph, keys: list[str], scope: str | None, statuses: list[str] | None
+) -> dict[str, int]:
+    params = {"keys": keys, "scope": scope, "statuses": statuses}
+    return await graph.read_by_key(DEAL_COUNTS_BY_CUSTOMER, "n", params)

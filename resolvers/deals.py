@@ -1,0 +1,133 @@
+"""Deal: a partner's registered deal for a customer, and the deal queries.
+
+A partner-scoped viewer sees only its own deals; another partner's are FORBIDDEN when asked
+for by partner, and absent everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+from graph.deals import DEALS
+from graph.paging import Window
+from loaders.base import Loader
+from loaders.deals import DealByKeyLoader
+from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.context import Info
+from resolvers.customers import Customer
+from resolvers.enums import DealStatus, OrderDirection
+from resolvers.node import Node, key_of, registers
+from resolvers.partners import Partner
+from resolvers.scalars import date_of, names_of, statuses_of
+
+Row = dict[str, Any]
+
+
+@strawberry.type(description="A deal a partner registered for a customer.")
+class Deal(Node):
+    key: str
+    amount: float | None
+    stage: str | None
+    status: DealStatus
+    registered_on: datetime.date
+    expires_on: datetime.date | None
+    partner: Partner = strawberry.field(description="The partner that registered it.")
+    customer: Customer
+
+    @classmethod
+    def of(cls, row: Row) -> Deal:
+        return cls(
+            key=row["key"],
+            amount=row.get("amount"),
+            stage=row.get("stage"),
+            status=DealStatus(row["status"]),
+            registered_on=row["registeredOn"].to_native(),  # required on every deal
+            expires_on=date_of(row.get("expiresOn")),
+            partner=Partner.of(row["partner"]),
+            customer=Customer.of(row["customer"]),
+        )
+
+
+async def deals_of(
+    info: Info,
+    key: str,
+    loaders: tuple[type[Loader[str, list[Row]]], type[Loader[str, int]]],
+    first: int | None,
+    after: str | None,
+    statuses: list[DealStatus] | None,
+) -> Connection[Deal]:
+    """The deals of a partner or customer (by its loaders), of those the viewer may see."""
+    window = Window.of(first, after)
+    wanted = statuses_of(statuses)
+    rows_of, count_of = loaders
+    context = info.context
+    rows = await context.loader(rows_of, statuses=wanted, window=window).load(key)
+    counter = context.loader(count_of, statuses=wanted)
+    page = by_key(rows, window, lambda row: row["key"])
+    return connection(page, Deal.of, lambda: counter.load(key))
+
+
+@strawberry.input(description="Deals matching every field given (a list: any of its values).")
+class DealFilter:
+    status: list[DealStatus] | None = None
+    partner: strawberry.ID | None = strawberry.field(default=None, description="Registered by.")
+    customer: strawberry.ID | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "statuses": names_of(self.status),
+            "partner": _key(self.partner, "filter.partner", "Partner"),
+            "customer": _key(self.customer, "filter.customer", "Customer"),
+        }
+
+
+def _key(value: str | None, field: str, type_name: str) -> str | None:
+    return key_of(value, field, type_name) if value is not None else None
+
+
+@strawberry.enum
+class DealOrderField(StrEnum):
+    KEY = "KEY"
+    REGISTERED_ON = "REGISTERED_ON"
+    AMOUNT = "AMOUNT"
+
+
+@strawberry.input
+class DealOrder:
+    field: DealOrderField = DealOrderField.KEY
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@registers("Deal")
+async def fetch_deal(info: Info, key: str) -> Deal | None:
+    row = await info.context.loader(DealByKeyLoader).load(key)
+    return Deal.of(row) if row else None
+
+
+@strawberry.type
+class DealQueries:
+    @strawberry.field(description="A deal by key; null when unknown or not yours to see.")
+    async def deal(self, info: Info, key: str) -> Deal | None:
+        return await fetch_deal(info, key)
+
+    @strawberry.field(description="The deals you may see, filtered and ordered.")
+    async def deals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: DealFilter | None = None,
+        order_by: DealOrder | None = None,
+    ) -> Connection[Deal]:
+        window = Window.of(first, after, size=2)
+        context = info.context
+        filters = {**(filter or DealFilter()).params(), "scope": context.viewer.scope}
+        order = order_by or DealOrder()
+        descending = order.direction == OrderDirection.DESC
+        return await listed(
+            context.graph, DEALS, filters, window, Deal.of, order.field.value, descending
+        )
