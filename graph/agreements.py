@@ -1,4 +1,4 @@
-"""Agreements: data-sharing grants, (grantor)-[:GRANTS]->(a)-[:TO]->(grantee), read by viewers.
+"""Agreements: data-sharing grants, (grantor)-[:GRANTS]->(a)-[:TO]->(grantee): reads and writes.
 
 A partner-scoped viewer sees only the agreements it grants or receives: every query takes
 `$scope`, the viewer's partner key, or null for staff.
@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+from neo4j.exceptions import ConstraintError
+
 from graph.db import Graph
+from graph.errors import Conflict, Forbidden, NotFound
 from graph.listing import Listing, Order
 from graph.paging import Window
 from graph.partners import PARTNER
@@ -137,3 +140,44 @@ async def agreement_counts_by_partner(
 ) -> dict[str, int]:
     params = {"keys": keys, "scope": scope, "inForce": in_force, "today": today}
     return await graph.read_by_key(AGREEMENT_COUNTS_BY_PARTNER[side], "n", params)
+
+
+# Writes: an agreement granted (always ACTIVE), and revoked. `$grantor` in REVOKE is the partner
+# a partner viewer acts for (only its own grants), or null for staff.
+
+GRANT = f"""
+MATCH (grantor:Partner {{key: $grantor}})
+MATCH (grantee:Partner {{key: $grantee}})
+CREATE (grantor)-[:GRANTS]->(a:Agreement {{key: $key}})-[:TO]->(grantee)
+SET a.scopes = $scopes, a.validFrom = $validFrom, a.validTo = $validTo, a.status = 'ACTIVE'
+RETURN {AGREEMENT} AS agreement
+"""
+
+REVOKE = f"""
+MATCH (a:Agreement {{key: $key}})
+WHERE $grantor IS NULL OR EXISTS {{ (:Partner {{key: $grantor}})-[:GRANTS]->(a) }}
+SET a.status = 'REVOKED'
+RETURN {AGREEMENT} AS agreement
+"""
+
+
+async def grant_agreement(graph: Graph, fields: dict[str, Any]) -> Row | None:
+    """A new ACTIVE agreement from `fields` (key, grantor, grantee, scopes, validFrom, validTo);
+    None when the grantor or grantee is missing, Conflict when the key is taken."""
+    try:
+        records = await graph.write(GRANT, fields)
+    except ConstraintError:
+        taken = fields["key"]
+        raise Conflict(f"an agreement with key {taken!r} exists already", field="key") from None
+    return records[0]["agreement"] if records else None
+
+
+async def revoke_agreement(graph: Graph, key: str, grantor: str | None) -> Row:
+    """Set the agreement REVOKED (again, if it is). Acting for `grantor`, only one it granted:
+    anything else is Forbidden, whether it exists or not; for staff an unknown key is NotFound."""
+    records = await graph.write(REVOKE, {"key": key, "grantor": grantor})
+    if records:
+        return records[0]["agreement"]
+    if grantor is not None:
+        raise Forbidden("a partner may revoke only the agreements it granted")
+    raise NotFound(f"there is no agreement {key!r}", field="agreement")

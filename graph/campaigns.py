@@ -1,4 +1,4 @@
-"""Campaigns: lookups, the listing, and the partners taking part in them (PARTICIPATES_IN).
+"""Campaigns: lookups, the listing, the partners taking part in them (PARTICIPATES_IN), writes.
 
 A partner-scoped viewer sees only the campaigns it takes part in (and all of their
 participants): every query takes `$scope`, the viewer's partner key, or null for staff.
@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.db import Graph
+from neo4j.exceptions import ConstraintError
+
+from graph.db import Graph, Transaction
+from graph.errors import Conflict, NotFound
 from graph.listing import Listing, Order
+from graph.members import MISSING, UnknownPartners
 from graph.paging import Window
 from graph.partners import PARTNER
 
@@ -121,3 +125,78 @@ async def participation_counts_by_campaign(
     return await graph.read_by_key(
         PARTICIPATION_COUNTS_BY_CAMPAIGN, "n", {"keys": keys, "scope": scope}
     )
+
+
+# Writes, by staff only (so without `$scope`): a new campaign, and its partners added or removed.
+
+CREATE_CAMPAIGN = f"""
+CREATE (k:Campaign {{key: $key}})
+SET k.name = $name, k.startsOn = $startsOn, k.endsOn = $endsOn, k.channel = $channel,
+    k.budget = $budget, k.targetIndustries = $targetIndustries,
+    k.targetRegions = $targetRegions
+RETURN {CAMPAIGN} AS campaign
+"""
+
+CHECK_CAMPAIGN = f"""
+MATCH (k:Campaign {{key: $campaign}})
+RETURN {MISSING}
+"""
+
+ADD_PARTICIPATIONS = f"""
+MATCH (k:Campaign {{key: $campaign}})
+UNWIND $participations AS row
+MATCH (partner:Partner {{key: row.partner}})
+MERGE (partner)-[r:PARTICIPATES_IN]->(k)
+SET r.role = row.role, r.mdf = row.mdf
+WITH DISTINCT k
+RETURN {CAMPAIGN} AS campaign
+"""
+
+REMOVE_PARTICIPATIONS = f"""
+MATCH (k:Campaign {{key: $campaign}})
+CALL (k) {{
+  MATCH (partner:Partner)-[r:PARTICIPATES_IN]->(k)
+  WHERE partner.key IN $partners
+  DELETE r
+}}
+RETURN {CAMPAIGN} AS campaign
+"""
+
+
+async def create_campaign(graph: Graph, fields: dict[str, Any]) -> Row:
+    """A new campaign from `fields` (every property of one); Conflict on a taken key."""
+    try:
+        records = await graph.write(CREATE_CAMPAIGN, fields)
+    except ConstraintError:
+        taken = fields["key"]
+        raise Conflict(f"a campaign with key {taken!r} exists already", field="key") from None
+    return records[0]["campaign"]
+
+
+async def _change_participants(
+    graph: Graph, campaign: str, partners: list[str], query: str, params: dict[str, Any]
+) -> Row:
+    """Check the campaign and the partners, then run `query`, in one transaction."""
+
+    async def work(tx: Transaction) -> Row:
+        records = await tx.run(CHECK_CAMPAIGN, {"campaign": campaign, "partners": partners})
+        if not records:
+            raise NotFound(f"there is no campaign {campaign!r}", field="campaign")
+        if records[0]["missing"]:
+            raise UnknownPartners(records[0]["missing"])
+        return (await tx.run(query, {"campaign": campaign, **params}))[0]["campaign"]
+
+    return await graph.transaction(work)
+
+
+async def add_participations(graph: Graph, campaign: str, participations: list[Row]) -> Row:
+    """Merge each partner's PARTICIPATES_IN (partner, role, mdf); all or nothing."""
+    partners = [row["partner"] for row in participations]
+    params = {"participations": participations}
+    return await _change_participants(graph, campaign, partners, ADD_PARTICIPATIONS, params)
+
+
+async def remove_participations(graph: Graph, campaign: str, partners: list[str]) -> Row:
+    """Delete the partners' PARTICIPATES_IN (those not taking part are left as they are)."""
+    params = {"partners": partners}
+    return await _change_participants(graph, campaign, partners, REMOVE_PARTICIPATIONS, params)

@@ -1,4 +1,4 @@
-"""Deals: (partner)-[:REGISTERED]->(d)-[:FOR]->(customer), looked up, listed, read per side.
+"""Deals: (partner)-[:REGISTERED]->(d)-[:FOR]->(customer): looked up, listed, read, written.
 
 A partner-scoped viewer sees only its own deals: every query takes `$scope`, the viewer's
 partner key, or null for staff.
@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j.exceptions import ConstraintError
+
 from graph.customers import CUSTOMER
+from graph.customers import VISIBLE as CUSTOMER_VISIBLE
 from graph.db import Graph
+from graph.errors import Conflict, Forbidden, NotFound
 from graph.listing import Listing, Order
 from graph.paging import Window
 from graph.partners import PARTNER
@@ -137,3 +141,50 @@ async def deal_counts_by_customer(
 ) -> dict[str, int]:
     params = {"keys": keys, "scope": scope, "statuses": statuses}
     return await graph.read_by_key(DEAL_COUNTS_BY_CUSTOMER, "n", params)
+
+
+# Writes: a deal registered (always PENDING), and its status changed. `$scope` in REGISTER is
+# the customer scope of graph.customers (a partner registers only for a customer it may see);
+# `$partner` in CHANGE_STATUS is the partner a partner viewer acts for, or null for staff.
+# The customer is bound as `c` for the check only: DEAL's comprehension binds its own.
+
+REGISTER = f"""
+MATCH (partner:Partner {{key: $partner}})
+MATCH (c:Customer {{key: $customer}})
+WHERE {CUSTOMER_VISIBLE}
+WITH partner, c AS customer
+CREATE (partner)-[:REGISTERED]->(d:Deal {{key: $key}})-[:FOR]->(customer)
+SET d.amount = $amount, d.stage = $stage, d.status = 'PENDING',
+    d.registeredOn = $registeredOn, d.expiresOn = $expiresOn
+RETURN {DEAL} AS deal
+"""
+
+CHANGE_STATUS = f"""
+MATCH (d:Deal {{key: $key}})
+WHERE $partner IS NULL OR EXISTS {{ (:Partner {{key: $partner}})-[:REGISTERED]->(d) }}
+SET d.status = $status
+RETURN {DEAL} AS deal
+"""
+
+
+async def register_deal(graph: Graph, fields: dict[str, Any], scope: Row | None) -> Row | None:
+    """A new PENDING deal from `fields` (key, partner, customer, amount, stage, registeredOn,
+    expiresOn); None when the partner or the (visible) customer is missing, Conflict when the
+    key is taken."""
+    try:
+        records = await graph.write(REGISTER, {**fields, "scope": scope})
+    except ConstraintError:
+        taken = fields["key"]
+        raise Conflict(f"a deal with key {taken!r} exists already", field="key") from None
+    return records[0]["deal"] if records else None
+
+
+async def change_deal_status(graph: Graph, key: str, status: str, partner: str | None) -> Row:
+    """Set the deal's status. Acting for `partner`, only one of its own deals: anything else is
+    Forbidden, whether it exists or not; for staff an unknown key is NotFound."""
+    records = await graph.write(CHANGE_STATUS, {"key": key, "status": status, "partner": partner})
+    if records:
+        return records[0]["deal"]
+    if partner is not None:
+        raise Forbidden("a partner may change only its own deals")
+    raise NotFound(f"there is no deal {key!r}", field="deal")

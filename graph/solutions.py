@@ -1,14 +1,20 @@
-"""Solutions: lookups, the listing, and the partners that co-created them (CO_CREATED).
+"""Solutions: lookups, the listing, the partners that co-created them (CO_CREATED), and writes.
 
-Solutions and who built them are directory data: every viewer sees them.
+Solutions and who built them are directory data: every viewer sees them. A solution has at
+most one LEAD partner.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graph.db import Graph
+from neo4j.exceptions import ConstraintError
+
+from graph.db import Graph, Transaction
+from graph.errors import Conflict, NotFound
 from graph.listing import Listing, Order
+from graph.members import MISSING, UnknownPartners
+from graph.model import SolutionRole
 from graph.paging import Window
 from graph.partners import PARTNER
 
@@ -16,6 +22,7 @@ Row = dict[str, Any]
 
 SOLUTION = "s {.key, .name, .industry, .launchedOn}"
 CONTRIBUTION = "role: r.role, share: r.share, strength: r.strength"
+LEAD = SolutionRole.LEAD.value
 
 SOLUTIONS = Listing(
     label="Solution",
@@ -103,3 +110,74 @@ async def contributions_by_solution(
 
 async def contribution_counts_by_solution(graph: Graph, keys: list[str]) -> dict[str, int]:
     return await graph.read_by_key(CONTRIBUTION_COUNTS_BY_SOLUTION, "n", {"keys": keys})
+
+
+# Writes: a new solution, and its partners added (or changed) as a list.
+
+CREATE_SOLUTION = f"""
+CREATE (s:Solution {{key: $key}})
+SET s.name = $name, s.industry = $industry, s.launchedOn = $launchedOn
+RETURN {SOLUTION} AS solution
+"""
+
+# Take the solution's write lock (a property set and removed holds it until commit), so that two
+# changes of its partners run one after the other and each sees the other's lead; then the
+# missing partners and the leads as they stand.
+LOCK_SOLUTION = f"""
+MATCH (s:Solution {{key: $solution}})
+SET s._lock = true
+REMOVE s._lock
+RETURN {MISSING},
+       [(lead:Partner)-[:CO_CREATED {{role: 'LEAD'}}]->(s) | lead.key] AS leads
+"""
+
+ADD_CONTRIBUTIONS = f"""
+MATCH (s:Solution {{key: $solution}})
+UNWIND $contributions AS row
+MATCH (partner:Partner {{key: row.partner}})
+MERGE (partner)-[r:CO_CREATED]->(s)
+SET r.role = row.role, r.share = row.share, r.strength = row.strength
+WITH DISTINCT s
+RETURN {SOLUTION} AS solution
+"""
+
+
+class TooManyLeads(Conflict):
+    """A solution would have more than one LEAD partner."""
+
+    def __init__(self, solution: str, leads: list[str]) -> None:
+        named = " and ".join(repr(key) for key in leads)
+        super().__init__(f"solution {solution!r} would have {len(leads)} leads: {named}")
+        self.leads = leads
+
+
+async def create_solution(graph: Graph, fields: dict[str, Any]) -> Row:
+    """A new solution from `fields` (key, name, industry, launchedOn); Conflict on a taken key."""
+    try:
+        records = await graph.write(CREATE_SOLUTION, fields)
+    except ConstraintError:
+        taken = fields["key"]
+        raise Conflict(f"a solution with key {taken!r} exists already", field="key") from None
+    return records[0]["solution"]
+
+
+async def add_contributions(graph: Graph, solution: str, contributions: list[Row]) -> Row:
+    """Merge each partner's CO_CREATED (partner, role, share, strength) into the solution, in one
+    transaction: NotFound, UnknownPartners or TooManyLeads (after the change) write nothing."""
+    partners = [row["partner"] for row in contributions]
+
+    async def work(tx: Transaction) -> Row:
+        records = await tx.run(LOCK_SOLUTION, {"solution": solution, "partners": partners})
+        if not records:
+            raise NotFound(f"there is no solution {solution!r}", field="solution")
+        if records[0]["missing"]:
+            raise UnknownPartners(records[0]["missing"])
+        roles = {row["partner"]: row["role"] for row in contributions}
+        kept = {key for key in records[0]["leads"] if roles.get(key, LEAD) == LEAD}
+        leads = sorted(kept | {key for key, role in roles.items() if role == LEAD})
+        if len(leads) > 1:
+            raise TooManyLeads(solution, leads)
+        params = {"solution": solution, "contributions": contributions}
+        return (await tx.run(ADD_CONTRIBUTIONS, params))[0]["solution"]
+
+    return await graph.transaction(work)

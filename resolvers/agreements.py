@@ -22,7 +22,7 @@ from loaders.agreements import (
     AgreementsGrantedByPartnerKeyLoader,
     AgreementsReceivedByPartnerKeyLoader,
 )
-from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.enums import AgreementScope, AgreementStatus, OrderDirection
 from resolvers.node import Node, key_of, registers
@@ -80,10 +80,9 @@ async def agreements_of(
     window = Window.of(first, after)
     rows_of, count_of = LOADERS[side]
     context = info.context
-    rows = await context.loader(rows_of, in_force=in_force, window=window).load(partner_key)
     counter = context.loader(count_of, in_force=in_force)
-    page = by_key(rows, window, lambda row: row["key"])
-    return connection(page, Agreement.of, lambda: counter.load(partner_key))
+    rows = context.loader(rows_of, in_force=in_force, window=window)
+    return nested(rows, counter, partner_key, window, lambda row: row["key"], Agreement.of)
 
 
 @strawberry.input(description="Agreements matching every field given (a list: any of its values).")
@@ -153,6 +152,6 @@ class AgreementQueries:
         }
         order = order_by or AgreementOrder()
         descending = order.direction == OrderDirection.DESC
-        return await listed(
+        return listed(
             context.graph, AGREEMENTS, filters, window, Agreement.of, order.field.value, descending
         )

@@ -18,7 +18,7 @@ from loaders.campaigns import (
     ParticipationCountByCampaignKeyLoader,
     ParticipationsByCampaignKeyLoader,
 )
-from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.enums import OrderDirection
 from resolvers.node import Node, registers
@@ -58,10 +58,11 @@ class Campaign(Node):
     ) -> Connection[Participation]:
         window = Window.of(first, after)
         context = info.context
-        rows = await context.loader(ParticipationsByCampaignKeyLoader, window=window).load(self.key)
         counter = context.loader(ParticipationCountByCampaignKeyLoader)
-        page = by_key(rows, window, lambda row: row["partner"]["key"])
-        return connection(page, Participation.of, lambda: counter.load(self.key))
+        rows = context.loader(ParticipationsByCampaignKeyLoader, window=window)
+        return nested(
+            rows, counter, self.key, window, lambda row: row["partner"]["key"], Participation.of
+        )
 
 
 @strawberry.type(description="A partner's part in a campaign (PARTICIPATES_IN).")
@@ -147,6 +148,6 @@ class CampaignQueries:
         filters = {**(filter or CampaignFilter()).params(), "scope": context.viewer.scope}
         order = order_by or CampaignOrder()
         descending = order.direction == OrderDirection.DESC
-        return await listed(
+        return listed(
             context.graph, CAMPAIGNS, filters, window, Campaign.of, order.field.value, descending
         )

@@ -1,8 +1,14 @@
-"""Cursor connections (Relay): edges with cursors, pageInfo, and a totalCount asked for lazily."""
+"""Cursor connections (Relay): edges with cursors, pageInfo and totalCount, each fetched lazily.
+
+A connection holds how to fetch its page and how to count the whole list; it asks the graph for
+the page only when edges, nodes or pageInfo are selected, and counts only for totalCount — so
+`accounts { totalCount }` on a hundred partners is one count query, not a page of rows each.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -11,6 +17,7 @@ from graph import listing
 from graph.db import Graph
 from graph.listing import Listing
 from graph.paging import Page, Window, page_of
+from loaders.base import Loader
 
 T = TypeVar("T")
 
@@ -31,44 +38,62 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    fetch: strawberry.Private[Callable[[], Awaitable[Page[Any]]]]
+    make: strawberry.Private[Callable[[Any], T]]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    pending: strawberry.Private[asyncio.Future[Page[Any]] | None] = None
+
+    def page(self) -> asyncio.Future[Page[Any]]:
+        if self.pending is None:
+            self.pending = asyncio.ensure_future(self.fetch())
+        return self.pending
+
+    @strawberry.field
+    async def edges(self) -> list[Edge[T]]:
+        page = await self.page()
+        make = self.make
+        return [
+            Edge(cursor=c, node=make(item))
+            for item, c in zip(page.items, page.cursors, strict=True)
+        ]
+
+    @strawberry.field(description="The nodes of the edges, for clients that need no cursors.")
+    async def nodes(self) -> list[T]:
+        page = await self.page()
+        return [self.make(item) for item in page.items]
+
+    @strawberry.field
+    async def page_info(self) -> PageInfo:
+        page = await self.page()
+        return PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         return await self.count()
 
-    @strawberry.field(description="The nodes of the edges, for clients that need no cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
 
-
-def connection(
-    page: Page[Any], make: Callable[[Any], T], count: Callable[[], Awaitable[int]]
+def nested(
+    rows: Loader[str, Any],
+    counter: Loader[str, int],
+    key: str,
+    window: Window,
+    sort: Callable[[Any], Any],
+    make: Callable[[Any], T],
 ) -> Connection[T]:
-    edges = [
-        Edge(cursor=cursor, node=make(item))
-        for item, cursor in zip(page.items, page.cursors, strict=True)
-    ]
-    info = PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=page.has_previous,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-    return Connection(edges=edges, page_info=info, count=count)
+    """One parent's list from batched loaders: `rows` gives its window, `counter` its total."""
+
+    async def fetch() -> Page[Any]:
+        return page_of(await rows.load(key), window, lambda row: _values(sort(row)))
+
+    return Connection(fetch=fetch, make=make, count=lambda: counter.load(key))
 
 
-async def nothing() -> int:
-    return 0
-
-
-def empty() -> Connection[Any]:
-    return connection(Page([], [], False, False), lambda item: item, nothing)
-
-
-async def listed(
+def listed(
     graph: Graph,
     source: Listing,
     filters: dict[str, Any],
@@ -77,14 +102,26 @@ async def listed(
     order: str = "KEY",
     descending: bool = False,
 ) -> Connection[T]:
-    """A page of a top-level listing, with its count asked for only when wanted."""
-    page = await listing.page(graph, source, filters, window, order=order, descending=descending)
-    return connection(page, make, lambda: listing.count(graph, source, filters))
+    """A page of a top-level listing."""
+
+    async def fetch() -> Page[Any]:
+        return await listing.page(
+            graph, source, filters, window, order=order, descending=descending
+        )
+
+    return Connection(fetch=fetch, make=make, count=lambda: listing.count(graph, source, filters))
 
 
-def by_key(rows: Sequence[Any], window: Window, key: Callable[[Any], Any]) -> Page[Any]:
-    """A page of rows ordered by their key alone (or a tuple of sort values)."""
-    return page_of(rows, window, lambda row: _values(key(row)))
+async def _nothing() -> int:
+    return 0
+
+
+async def _no_page() -> Page[Any]:
+    return Page([], [], False, False)
+
+
+def empty() -> Connection[Any]:
+    return Connection(fetch=_no_page, make=lambda item: item, count=_nothing)
 
 
 def _values(sort: Any) -> tuple[Any, ...]:

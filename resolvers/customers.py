@@ -13,7 +13,7 @@ from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomer
 from loaders.customers import CustomerByKeyLoader, customer_scope
 from loaders.deals import DealCountByCustomerKeyLoader, DealsByCustomerKeyLoader
 from resolvers.accounts import Account
-from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.enums import AccountStatus, DealStatus, OrderDirection
 from resolvers.node import Node, registers
@@ -59,9 +59,9 @@ class Customer(Node):
         context = info.context
         loader = context.loader(AccountsByCustomerKeyLoader, statuses=wanted, window=window)
         counter = context.loader(AccountCountByCustomerKeyLoader, statuses=wanted)
-        rows = await loader.load(self.key)
-        page = by_key(rows, window, lambda row: row["partner"]["key"])
-        return connection(page, Account.of, lambda: counter.load(self.key))
+        return nested(
+            loader, counter, self.key, window, lambda row: row["partner"]["key"], Account.of
+        )
 
     @strawberry.field(
         description="The deals registered for it, by key; a partner sees only its own."
@@ -130,7 +130,7 @@ class CustomerQueries:
             "scope": await customer_scope(graph, info.context.viewer),
         }
         order = order_by or CustomerOrder(field=CustomerOrderField.KEY)
-        return await listed(
+        return listed(
             graph,
             CUSTOMERS,
             filters,

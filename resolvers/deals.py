@@ -16,7 +16,7 @@ from graph.deals import DEALS
 from graph.paging import Window
 from loaders.base import Loader
 from loaders.deals import DealByKeyLoader
-from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import DealStatus, OrderDirection
@@ -65,10 +65,9 @@ async def deals_of(
     wanted = statuses_of(statuses)
     rows_of, count_of = loaders
     context = info.context
-    rows = await context.loader(rows_of, statuses=wanted, window=window).load(key)
     counter = context.loader(count_of, statuses=wanted)
-    page = by_key(rows, window, lambda row: row["key"])
-    return connection(page, Deal.of, lambda: counter.load(key))
+    rows = context.loader(rows_of, statuses=wanted, window=window)
+    return nested(rows, counter, key, window, lambda row: row["key"], Deal.of)
 
 
 @strawberry.input(description="Deals matching every field given (a list: any of its values).")
@@ -128,6 +127,4 @@ class DealQueries:
         filters = {**(filter or DealFilter()).params(), "scope": context.viewer.scope}
         order = order_by or DealOrder()
         descending = order.direction == OrderDirection.DESC
-        return await listed(
-            context.graph, DEALS, filters, window, Deal.of, order.field.value, descending
-        )
+        return listed(context.graph, DEALS, filters, window, Deal.of, order.field.value, descending)

@@ -14,10 +14,14 @@ from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
 from resolvers.extensions import Guard, ShapeErrors
 from resolvers.mutations.accounts import AccountMutations
+from resolvers.mutations.agreements import AgreementMutations
+from resolvers.mutations.campaigns import CampaignMutations
 from resolvers.mutations.customers import CustomerMutations
+from resolvers.mutations.deals import DealMutations
 from resolvers.mutations.hierarchy import HierarchyMutations
 from resolvers.mutations.links import LinkMutations
 from resolvers.mutations.partners import PartnerMutations
+from resolvers.mutations.solutions import SolutionMutations
 from resolvers.node import NodeQueries
 from resolvers.partners import PartnerQueries
 from resolvers.solutions import SolutionQueries
@@ -38,7 +42,15 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    PartnerMutations, HierarchyMutations, LinkMutations, AccountMutations, CustomerMutations
+    PartnerMutations,
+    HierarchyMutations,
+    LinkMutations,
+    AccountMutations,
+    CustomerMutations,
+    SolutionMutations,
+    AgreementMutations,
+    CampaignMutations,
+    DealMutations,
 ):
     pass
 

@@ -15,7 +15,7 @@ from loaders.solutions import (
     ContributionsBySolutionKeyLoader,
     SolutionByKeyLoader,
 )
-from resolvers.connection import Connection, by_key, connection, listed
+from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.enums import OrderDirection, SolutionRole
 from resolvers.node import Node, registers
@@ -47,10 +47,11 @@ class Solution(Node):
     ) -> Connection[Contribution]:
         window = Window.of(first, after)
         context = info.context
-        rows = await context.loader(ContributionsBySolutionKeyLoader, window=window).load(self.key)
         counter = context.loader(ContributionCountBySolutionKeyLoader)
-        page = by_key(rows, window, lambda row: row["partner"]["key"])
-        return connection(page, Contribution.of, lambda: counter.load(self.key))
+        rows = context.loader(ContributionsBySolutionKeyLoader, window=window)
+        return nested(
+            rows, counter, self.key, window, lambda row: row["partner"]["key"], Contribution.of
+        )
 
 
 @strawberry.type(description="A partner's part in a solution (CO_CREATED).")
@@ -131,6 +132,4 @@ class SolutionQueries:
         order = order_by or SolutionOrder()
         descending = order.direction == OrderDirection.DESC
         graph = info.context.graph
-        return await listed(
-            graph, SOLUTIONS, filters, window, Solution.of, order.field.value, descending
-        )
+        return listed(graph, SOLUTIONS, filters, window, Solution.of, order.field.value, descending)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -99,6 +100,20 @@ class Problems:
             self.add(field, error.message)
             return ""
 
+    def members(self, ids: Sequence[str], field: str, item: str = "") -> list[str]:
+        """The partner keys of a non-empty list of ids without repeats; item i is named
+        `{field}[i]{item}` (`partners[2].partner`)."""
+        if not ids:
+            self.add(field, "give at least one partner", UserErrorCode.REQUIRED)
+        keys: list[str] = []
+        for index, value in enumerate(ids):
+            name = f"{field}[{index}]{item}"
+            key = self.key_of(value, name, "Partner")
+            if key and key in keys:
+                self.add(name, f"{key!r} is listed twice", UserErrorCode.DUPLICATE)
+            keys.append(key)
+        return keys
+
 
 def allow(info: Info, *roles: Role) -> None:
     """Only admins and the given roles may make this write."""
@@ -107,12 +122,43 @@ def allow(info: Info, *roles: Role) -> None:
         raise Forbidden(f"the {viewer.role} role may not make this change")
 
 
+def acting_for(info: Info, *roles: Role) -> str | None:
+    """Whom a write may act for: any partner (None) for admins and the given roles; only its own
+    partner (its key) for a partner viewer; anyone else is FORBIDDEN."""
+    viewer = info.context.viewer
+    if viewer.role is Role.PARTNER:
+        return viewer.partner_key or ""  # a partner viewer without a key acts for no partner
+    allow(info, *roles)
+    return None
+
+
+def new_key(prefix: str) -> str:
+    """A key for a node the caller did not name: unique without asking the graph."""
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
 async def attempt(write: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
     """Run a write; the errors partnergraph raises on purpose become user errors."""
     try:
         return await write(), []
     except (NotFound, Conflict, InvalidInput) as error:
         return None, [user_error(error)]
+
+
+def missing_members(
+    keys: Sequence[str], missing: Sequence[str], field: str, item: str = ""
+) -> list[UserError]:
+    """NOT_FOUND user errors for the listed partners (see `Problems.members`) that are missing."""
+    gone = set(missing)
+    return [
+        UserError(
+            field=f"{field}[{index}]{item}",
+            message=f"there is no partner {key!r}",
+            code=UserErrorCode.NOT_FOUND,
+        )
+        for index, key in enumerate(keys)
+        if key in gone
+    ]
 
 
 async def unknown(
@@ -136,3 +182,17 @@ async def unknown(
         for (noun, field, key, _), row in zip(asked, rows, strict=True)
         if row is None
     ]
+
+
+async def missing_ends(
+    info: Info, partners: dict[str, str], customers: dict[str, str] | None = None
+) -> list[UserError]:
+    """Why a write found an end it needs missing: NOT_FOUND for each unknown one, or (when it
+    is back by now) for the whole."""
+    named = [*partners.values(), *(customers or {}).values()]
+    whole = UserError(
+        field=None,
+        message=" or ".join(repr(key) for key in named) + " went missing meanwhile",
+        code=UserErrorCode.NOT_FOUND,
+    )
+    return await unknown(info, partners, customers) or [whole]
