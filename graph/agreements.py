@@ -105,8 +105,8 @@ AGREEMENT_COUNTS_BY_PARTNER = {
 
 
 async def agreements_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    records = await graph.read(AGREEMENTS_BY_KEYS, {"keys": keys, "scope": scope})
-    return {record["agreement"]["key"]: record["agreement"] for record in records}
+    found = await graph.read_column(AGREEMENTS_BY_KEYS, "agreement", {"keys": keys, "scope": scope})
+    return {row["key"]: row for row in found}
 
 
 async def agreements_by_partner(

@@ -93,8 +93,8 @@ RETURN key, COUNT {{ (:Partner)-[:PARTICIPATES_IN]->(k) }} AS n
 
 
 async def campaigns_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    records = await graph.read(CAMPAIGNS_BY_KEYS, {"keys": keys, "scope": scope})
-    return {record["campaign"]["key"]: record["campaign"] for record in records}
+    found = await graph.read_column(CAMPAIGNS_BY_KEYS, "campaign", {"keys": keys, "scope": scope})
+    return {row["key"]: row for row in found}
 
 
 async def participations_by_partner(

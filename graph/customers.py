@@ -58,8 +58,8 @@ RETURN {CUSTOMER} AS customer
 async def customers_by_keys(
     graph: Graph, keys: list[str], scope: dict[str, Any] | None
 ) -> dict[str, Row]:
-    records = await graph.read(CUSTOMERS_BY_KEYS, {"keys": keys, "scope": scope})
-    return {record["customer"]["key"]: record["customer"] for record in records}
+    found = await graph.read_column(CUSTOMERS_BY_KEYS, "customer", {"keys": keys, "scope": scope})
+    return {row["key"]: row for row in found}
 
 
 async def create_customer(graph: Graph, fields: dict[str, Any]) -> Row:

@@ -91,8 +91,8 @@ DEAL_COUNTS_BY_CUSTOMER = _counts_by("Customer")
 
 
 async def deals_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    records = await graph.read(DEALS_BY_KEYS, {"keys": keys, "scope": scope})
-    return {record["deal"]["key"]: record["deal"] for record in records}
+    found = await graph.read_column(DEALS_BY_KEYS, "deal", {"keys": keys, "scope": scope})
+    return {row["key"]: row for row in found}
 
 
 async def deals_by_partner(

@@ -75,8 +75,7 @@ async def page(
     where, params = listing.where(filters)
     listing.orders[order].check(window)
     query = _page_query(listing, where, listing.orders[order], descending)
-    records = await graph.read(query, {**params, **window.params()})
-    rows = [(record["item"], record["sort"]) for record in records]
+    rows = await graph.read_rows(query, ("item", "sort"), {**params, **window.params()})
     result = page_of(rows, window, lambda row: (row[1], row[0]["key"]))
     return Page(
         [item for item, _ in result.items], result.cursors, result.has_next, result.has_previous

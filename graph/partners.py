@@ -13,7 +13,12 @@ from graph.paging import Window
 
 Row = dict[str, Any]
 
-PARTNER = "p {.key, .name, .type, .tier, .region, .country, .industries, .stage, .joinedOn}"
+# With the totals a page of partners shows most: degree counts, read without the relationships.
+PARTNER = (
+    "p {.key, .name, .type, .tier, .region, .country, .industries, .stage, .joinedOn,"
+    " accountCount: COUNT { (p)-[:HAS_ACCOUNT]->() },"
+    " subPartnerCount: COUNT { (:Partner)-[:SUB_PARTNER_OF]->(p) }}"
+)
 TIER_RANK = (
     "CASE p.tier WHEN 'REGISTERED' THEN 0 WHEN 'SILVER' THEN 1 WHEN 'GOLD' THEN 2 ELSE 3 END"
 )
@@ -128,8 +133,8 @@ RETURN key, edges
 
 
 async def partners_by_keys(graph: Graph, keys: list[str]) -> dict[str, Row]:
-    records = await graph.read(PARTNERS_BY_KEYS, {"keys": keys})
-    return {record["partner"]["key"]: record["partner"] for record in records}
+    found = await graph.read_column(PARTNERS_BY_KEYS, "partner", {"keys": keys})
+    return {row["key"]: row for row in found}
 
 
 async def sub_partners(graph: Graph, keys: list[str], window: Window) -> dict[str, list[Row]]:

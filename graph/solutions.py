@@ -86,8 +86,8 @@ RETURN key, COUNT { (:Partner)-[:CO_CREATED]->(s) } AS n
 
 
 async def solutions_by_keys(graph: Graph, keys: list[str]) -> dict[str, Row]:
-    records = await graph.read(SOLUTIONS_BY_KEYS, {"keys": keys})
-    return {record["solution"]["key"]: record["solution"] for record in records}
+    found = await graph.read_column(SOLUTIONS_BY_KEYS, "solution", {"keys": keys})
+    return {row["key"]: row for row in found}
 
 
 async def contributions_by_partner(

@@ -41,6 +41,7 @@ class Connection(Generic[T]):
     fetch: strawberry.Private[Callable[[], Awaitable[Page[Any]]]]
     make: strawberry.Private[Callable[[Any], T]]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    total: strawberry.Private[int | None] = None  # when the parent's row knew it already
     pending: strawberry.Private[asyncio.Future[Page[Any]] | None] = None
 
     def page(self) -> asyncio.Future[Page[Any]]:
@@ -73,8 +74,10 @@ class Connection(Generic[T]):
         )
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
-    async def total_count(self) -> int:
-        return await self.count()
+    def total_count(self) -> int:
+        if self.total is not None:
+            return self.total  # no awaiting: a page of a hundred parents feels each await
+        return self.count()  # type: ignore[return-value]  # awaitable; GraphQL awaits it
 
 
 def nested(
@@ -84,13 +87,15 @@ def nested(
     window: Window,
     sort: Callable[[Any], Any],
     make: Callable[[Any], T],
+    total: int | None = None,
 ) -> Connection[T]:
-    """One parent's list from batched loaders: `rows` gives its window, `counter` its total."""
+    """One parent's list from batched loaders: `rows` gives its window, `counter` its total
+    (unless the parent's row brought the `total` along)."""
 
     async def fetch() -> Page[Any]:
         return page_of(await rows.load(key), window, lambda row: _values(sort(row)))
 
-    return Connection(fetch=fetch, make=make, count=lambda: counter.load(key))
+    return Connection(fetch=fetch, make=make, count=lambda: counter.load(key), total=total)
 
 
 def listed(

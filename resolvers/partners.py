@@ -66,6 +66,8 @@ class Partner(Node):
     industries: list[str]
     stage: Stage | None
     joined_on: datetime.date | None
+    account_count: strawberry.Private[int | None] = None
+    sub_partner_count: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Row) -> Partner:
@@ -80,6 +82,8 @@ class Partner(Node):
             industries=row.get("industries") or [],
             stage=Stage(stage) if stage else None,
             joined_on=date_of(row.get("joinedOn")),
+            account_count=row.get("accountCount"),
+            sub_partner_count=row.get("subPartnerCount"),
         )
 
     @strawberry.field(description="Its customers; another partner's only under ACCOUNT_LIST.")
@@ -97,7 +101,8 @@ class Partner(Node):
         wanted = statuses_of(statuses)
         rows = context.loader(AccountsByPartnerKeyLoader, statuses=wanted, window=window)
         counter = context.loader(AccountCountByPartnerKeyLoader, statuses=wanted)
-        found = nested(rows, counter, self.key, window, _customer_key, Account.of)
+        total = self.account_count if wanted is None else None
+        found = nested(rows, counter, self.key, window, _customer_key, Account.of, total)
         viewer = context.viewer
         if viewer.is_staff or self.key == viewer.partner_key:
             return found  # no grant to check: no awaiting, which a page of partners feels
@@ -117,7 +122,8 @@ class Partner(Node):
         window = Window.of(first, after)
         rows = info.context.loader(SubPartnersByPartnerKeyLoader, window=window)
         counter = info.context.loader(SubPartnerCountByPartnerKeyLoader)
-        return nested(rows, counter, self.key, window, lambda row: row["key"], Partner.of)
+        total = self.sub_partner_count
+        return nested(rows, counter, self.key, window, lambda row: row["key"], Partner.of, total)
 
     @strawberry.field(description="The partners it sits under directly (a reseller may have two).")
     async def parents(self, info: Info) -> list[Partner]:
