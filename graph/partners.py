@@ -13,12 +13,19 @@ from graph.paging import Window
 
 Row = dict[str, Any]
 
-# With the totals a page of partners shows most: degree counts, read without the relationships.
-PARTNER = (
-    "p {.key, .name, .type, .tier, .region, .country, .industries, .stage, .joinedOn,"
-    " accountCount: COUNT { (p)-[:HAS_ACCOUNT]->() },"
-    " subPartnerCount: COUNT { (:Partner)-[:SUB_PARTNER_OF]->(p) }}"
-)
+
+
+def partner_map(v: str) -> str:
+    """A partner's fields as a map projection of the variable `v`, with the totals a page of
+    partners shows most: degree counts, read without touching the relationships."""
+    return (
+        f"{v} {{.key, .name, .type, .tier, .region, .country, .industries, .stage, .joinedOn,"
+        f" accountCount: COUNT {{ ({v})-[:HAS_ACCOUNT]->() }},"
+        f" subPartnerCount: COUNT {{ (:Partner)-[:SUB_PARTNER_OF]->({v}) }}}}"
+    )
+
+
+PARTNER = partner_map("p")
 TIER_RANK = (
     "CASE p.tier WHEN 'REGISTERED' THEN 0 WHEN 'SILVER' THEN 1 WHEN 'GOLD' THEN 2 ELSE 3 END"
 )
