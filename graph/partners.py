@@ -14,7 +14,6 @@ from graph.paging import Window
 Row = dict[str, Any]
 
 
-
 def partner_map(v: str) -> str:
     """A partner's fields as a map projection of the variable `v`, with the totals a page of
     partners shows most: degree counts, read without touching the relationships."""

@@ -23,6 +23,7 @@ from resolvers.mutations.links import LinkMutations
 from resolvers.mutations.partners import PartnerMutations
 from resolvers.mutations.solutions import SolutionMutations
 from resolvers.node import NodeQueries
+from resolvers.overlap import OverlapQueries
 from resolvers.partners import PartnerQueries
 from resolvers.solutions import SolutionQueries
 
@@ -36,6 +37,7 @@ class Query(
     AgreementQueries,
     CampaignQueries,
     DealQueries,
+    OverlapQueries,
 ):
     pass
 

@@ -51,20 +51,23 @@ WITH *, CASE WHEN {by_degree} THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
 """
 
 
-# The customers both sides hold: walk the smaller side, probe the other from each customer.
-SHARED = """
+def _shared(result: str) -> str:
+    """The customers both sides hold, walking the smaller side and probing the other from each
+    customer; `result` aggregates them inside the subquery, so an empty overlap is one row."""
+    return f"""
 WITH *, CASE WHEN sizeA <= sizeB THEN [am, bm] ELSE [bm, am] END AS sides
-CALL (sides) {
+CALL (sides) {{
   UNWIND sides[0] AS m
   MATCH (m)-[r:HAS_ACCOUNT]->(c:Customer)
   WHERE r.status IN $statuses
   WITH DISTINCT c, sides[1] AS other
-  WHERE EXISTS {
+  WHERE EXISTS {{
     MATCH (x:Partner)-[r2:HAS_ACCOUNT]->(c) WHERE x IN other AND r2.status IN $statuses
-  }
-  RETURN c
-}
+  }}
+  {result}
+}}
 """
+
 
 SIDES = (
     "MATCH (a:Partner {key: $a}) MATCH (b:Partner {key: $b})"
@@ -74,14 +77,12 @@ SIDES = (
     + _size("bm", "sizeB")
 )
 
-OVERLAP = SIDES + SHARED + "RETURN sizeA, sizeB, count(c) AS shared"
+OVERLAP = SIDES + _shared("RETURN count(c) AS shared") + "RETURN sizeA, sizeB, shared"
 
 OVERLAP_CUSTOMERS = (
     SIDES
-    + SHARED
-    + f"""
-WITH c ORDER BY c.key
-WITH collect({CUSTOMER}) AS found
+    + _shared(f"WITH c ORDER BY c.key RETURN collect({CUSTOMER}) AS found")
+    + """
 RETURN size(found) AS total,
        [c IN found WHERE $after IS NULL OR c.key > $after][..$limit] AS page
 """

@@ -1,0 +1,298 @@
+"""Overlap detection over GraphQL: overlap, topOverlaps, overlapMatrix and commonAccounts.
+
+A partner-scoped viewer P may ask about partner B only under B's agreement in force today:
+OVERLAP_COUNTS for counts and jaccard, ACCOUNT_LIST for the customers themselves; otherwise
+FORBIDDEN. Ranked answers show only the partners whose grant allows it, and with roll-up a
+descendant's accounts count only where it grants too. Every such question is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from graph.access import Viewer
+from graph.analytics import overlap as analytics
+from graph.errors import Forbidden, InvalidInput, NotFound
+from graph.model import AccountStatus as Status
+from graph.paging import MAX_FIRST, Page, Window, page_of
+from loaders.partners import PartnerByKeyLoader
+from resolvers.connection import Connection
+from resolvers.context import Info
+from resolvers.customers import Customer
+from resolvers.enums import AccountStatus
+from resolvers.node import key_of
+from resolvers.partners import Partner
+from resolvers.scalars import statuses_of
+
+Row = dict[str, Any]
+EVERY_STATUS = [status.value for status in Status]
+MAX_MATRIX = 50
+MEMBERS = (2, 10)
+
+
+def _statuses(values: list[AccountStatus] | None, field: str = "statuses") -> list[str]:
+    return list(statuses_of(values, field) or EVERY_STATUS)
+
+
+async def _partners(info: Info, keys: list[str], fields: list[str]) -> list[Row]:
+    """The partners' rows, in order; NOT_FOUND naming the argument of the first unknown one."""
+    rows = await info.context.loader(PartnerByKeyLoader).load_many(keys)
+    for row, key, field in zip(rows, keys, fields, strict=True):
+        if row is None:
+            raise NotFound(f"{field}: there is no partner {key!r}", field=field)
+    return [row for row in rows if row is not None]
+
+
+def _ids(values: list[strawberry.ID], field: str, least: int, most: int) -> list[str]:
+    if not least <= len(values) <= most:
+        raise InvalidInput(
+            f"{field}: give {least} to {most} partners, not {len(values)}", field=field
+        )
+    keys = [key_of(value, f"{field}[{i}]", "Partner") for i, value in enumerate(values)]
+    for i, key in enumerate(keys):
+        if key in keys[:i]:
+            raise InvalidInput(f"{field}[{i}]: {key!r} is listed twice", field=f"{field}[{i}]")
+    return keys
+
+
+class Sight:
+    """What a viewer may see of other partners' accounts, as query parameters."""
+
+    def __init__(self, viewer: Viewer, counts: frozenset[str], lists: frozenset[str]) -> None:
+        self.viewer = viewer
+        self.counts = counts
+        self.lists = lists
+
+    @classmethod
+    async def of(cls, info: Info) -> Sight:
+        viewer = info.context.viewer
+        if viewer.is_staff:
+            return cls(viewer, frozenset(), frozenset())
+        grants = await viewer.grants(info.context.graph)
+        me = frozenset({viewer.partner_key or ""})
+        return cls(viewer, grants.overlap_counts | me, grants.account_list | me)
+
+    @property
+    def everything(self) -> bool:
+        return self.viewer.is_staff
+
+    def counted(self) -> list[str] | None:
+        """The partners whose accounts may count; None: all."""
+        return None if self.everything else sorted(self.counts)
+
+    def listed(self) -> list[str] | None:
+        """The partners whose customers may be listed; None: all."""
+        return None if self.everything else sorted(self.lists)
+
+    def may_count(self, key: str) -> bool:
+        return self.everything or key in self.counts
+
+    def may_list(self, key: str) -> bool:
+        return self.everything or key in self.lists
+
+    def require_counts(self, key: str, field: str) -> None:
+        if not self.may_count(key):
+            raise Forbidden(f"{field}: {key} shares no overlap counts with you", field=field)
+
+
+def _page_from(
+    load: Callable[[], Awaitable[tuple[list[Row], int]]], window: Window
+) -> tuple[Callable[[], Awaitable[Page[Any]]], Callable[[], Awaitable[int]]]:
+    """A window and its total from one query, shared by the connection's fields."""
+    pending: list[asyncio.Future[tuple[list[Row], int]]] = []
+
+    def once() -> asyncio.Future[tuple[list[Row], int]]:
+        if not pending:
+            pending.append(asyncio.ensure_future(load()))
+        return pending[0]
+
+    async def fetch() -> Page[Any]:
+        rows, _ = await once()
+        return page_of(rows, window, lambda row: (row["key"],))
+
+    async def count() -> int:
+        return (await once())[1]
+
+    return fetch, count
+
+
+@strawberry.type(description="How much two partners' customers overlap.")
+class Overlap:
+    a: Partner
+    b: Partner
+    count: int = strawberry.field(description="How many customers both hold.")
+    jaccard: float = strawberry.field(
+        description="count over the union's size; 0 when both are empty"
+    )
+    question: strawberry.Private[dict[str, Any]]
+    may_list: strawberry.Private[bool]
+
+    @strawberry.field(description="The shared customers; null without ACCOUNT_LIST from both.")
+    def customers(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Customer] | None:
+        if not self.may_list:
+            return None
+        window = Window.of(first, after)
+        graph = info.context.graph
+        fetch, count = _page_from(
+            lambda: analytics.shared_customers(graph, window=window, **self.question), window
+        )
+        return Connection(fetch=fetch, make=Customer.of, count=count)
+
+
+@strawberry.type(description="A partner ranked by the customers it shares with another.")
+class PartnerOverlap:
+    partner: Partner
+    count: int
+    jaccard: float
+
+
+@strawberry.type(description="Overlap counts of every pair of the partners, in their order.")
+class OverlapMatrix:
+    partners: list[Partner]
+    counts: list[list[int]] = strawberry.field(description="counts[i][j]; the diagonal is |A(i)|")
+
+
+@strawberry.input(description="A partner of an N-way overlap, with the statuses that count.")
+class OverlapMember:
+    partner: strawberry.ID
+    statuses: list[AccountStatus] | None = None
+
+
+@strawberry.type(description="The customers every member holds, each with its own statuses.")
+class CommonAccounts:
+    fetch: strawberry.Private[Callable[[], Awaitable[Page[Any]]]]
+    total: strawberry.Private[Callable[[], Awaitable[int]]]
+    may_list: strawberry.Private[bool]
+
+    @strawberry.field
+    async def count(self) -> int:
+        return await self.total()
+
+    @strawberry.field(description="The common customers; FORBIDDEN without ACCOUNT_LIST.")
+    def customers(self) -> Connection[Customer]:
+        if not self.may_list:
+            raise Forbidden("the members' customers need an ACCOUNT_LIST agreement from each")
+        return Connection(fetch=self.fetch, make=Customer.of, count=self.total)
+
+
+@strawberry.type
+class OverlapQueries:
+    @strawberry.field(description="How many customers two partners share, and which.")
+    async def overlap(
+        self,
+        info: Info,
+        a: strawberry.ID,
+        b: strawberry.ID,
+        statuses: list[AccountStatus] | None = None,
+        include_sub_partners: bool = False,
+    ) -> Overlap:
+        keys = [key_of(a, "a", "Partner"), key_of(b, "b", "Partner")]
+        wanted = _statuses(statuses)
+        rows = await _partners(info, keys, ["a", "b"])
+        sight = await Sight.of(info)
+        for key, field in zip(keys, ("a", "b"), strict=True):
+            sight.require_counts(key, field)
+        sight.viewer.audit("overlap", a=keys[0], b=keys[1], subPartners=include_sub_partners)
+        graph = info.context.graph
+        found = await analytics.overlap(
+            graph, keys[0], keys[1], wanted, include_sub_partners, sight.counted()
+        )
+        if found is None:  # deleted since the lookup
+            raise NotFound("a partner of this overlap is gone", field="a")
+        question = {
+            "a": keys[0],
+            "b": keys[1],
+            "statuses": wanted,
+            "roll_up": include_sub_partners,
+            "allowed": sight.listed(),
+        }
+        return Overlap(
+            a=Partner.of(rows[0]),
+            b=Partner.of(rows[1]),
+            count=found.shared,
+            jaccard=found.jaccard,
+            question=question,
+            may_list=all(sight.may_list(key) for key in keys),
+        )
+
+    @strawberry.field(
+        description="The partners sharing most customers with one: by count, "
+        "then jaccard, then key."
+    )
+    async def top_overlaps(
+        self,
+        info: Info,
+        partner: strawberry.ID,
+        first: int = 10,
+        statuses: list[AccountStatus] | None = None,
+        include_sub_partners: bool = False,
+    ) -> list[PartnerOverlap]:
+        key = key_of(partner, "partner", "Partner")
+        if not 1 <= first <= MAX_FIRST:
+            raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
+        wanted = _statuses(statuses)
+        await _partners(info, [key], ["partner"])
+        sight = await Sight.of(info)
+        sight.require_counts(key, "partner")
+        sight.viewer.audit("topOverlaps", partner=key, subPartners=include_sub_partners)
+        counted = sight.counted()
+        rows = await analytics.top_overlaps(
+            info.context.graph, key, first, wanted, include_sub_partners, counted, counted
+        )
+        return [
+            PartnerOverlap(
+                partner=Partner.of(row["partner"]), count=row["shared"], jaccard=row["jaccard"]
+            )
+            for row in rows or []
+        ]
+
+    @strawberry.field(description=f"Overlap counts of every pair of up to {MAX_MATRIX} partners.")
+    async def overlap_matrix(
+        self,
+        info: Info,
+        partners: list[strawberry.ID],
+        statuses: list[AccountStatus] | None = None,
+    ) -> OverlapMatrix:
+        keys = _ids(partners, "partners", 1, MAX_MATRIX)
+        wanted = _statuses(statuses)
+        rows = await _partners(info, keys, [f"partners[{i}]" for i in range(len(keys))])
+        sight = await Sight.of(info)
+        shown = [(key, row) for key, row in zip(keys, rows, strict=True) if sight.may_count(key)]
+        sight.viewer.audit("overlapMatrix", partners=[key for key, _ in shown])
+        counts = await analytics.overlap_matrix(
+            info.context.graph, [key for key, _ in shown], wanted
+        )
+        return OverlapMatrix(partners=[Partner.of(row) for _, row in shown], counts=counts)
+
+    @strawberry.field(description="The customers all members hold (each with its own statuses).")
+    async def common_accounts(
+        self,
+        info: Info,
+        members: list[OverlapMember],
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CommonAccounts:
+        keys = _ids([member.partner for member in members], "members", *MEMBERS)
+        statuses = [
+            _statuses(member.statuses, f"members[{i}].statuses") for i, member in enumerate(members)
+        ]
+        window = Window.of(first, after)
+        await _partners(info, keys, [f"members[{i}]" for i in range(len(keys))])
+        sight = await Sight.of(info)
+        for i, key in enumerate(keys):
+            sight.require_counts(key, f"members[{i}]")
+        sight.viewer.audit("commonAccounts", members=keys)
+        graph = info.context.graph
+        question = list(zip(keys, statuses, strict=True))
+        fetch, total = _page_from(
+            lambda: analytics.common_accounts(graph, question, window), window
+        )
+        return CommonAccounts(
+            fetch=fetch, total=total, may_list=all(sight.may_list(key) for key in keys)
+        )

@@ -1,0 +1,189 @@
+"""Overlap for partner-scoped viewers: every grant case (none, counts only, account list,
+expired, not yet valid, revoked), roll-up through descendants that grant or not, audit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from oracle import Ecosystem
+from support import ask, partner_viewer, wipe, write_csv
+
+from graph.access import Role, Viewer, today
+from graph.db import Graph
+from graph.ingest.load import import_bundle
+from resolvers.node import encode_id
+
+# P asks. A lists its accounts to P, C only counts; E's list expired, F's is not yet valid, R's
+# was revoked, N grants nothing. Under A: A1 grants counts to P, A2 grants nothing; under N, N1
+# grants counts (so a roll-up reaches N through it, and must not show N).
+GRANTS = {
+    "A": ("ACCOUNT_LIST", -30, 30, "ACTIVE"),
+    "C": ("OVERLAP_COUNTS", -30, None, "ACTIVE"),
+    "E": ("ACCOUNT_LIST", -60, -1, "ACTIVE"),
+    "F": ("ACCOUNT_LIST", 1, 60, "ACTIVE"),
+    "R": ("ACCOUNT_LIST", -30, 30, "REVOKED"),
+    "A1": ("OVERLAP_COUNTS", 0, 0, "ACTIVE"),  # in force today only
+    "N1": ("OVERLAP_COUNTS", -5, None, "ACTIVE"),  # under N, which grants nothing
+}
+PARTNERS = ["P", "A", "A1", "A2", "C", "E", "F", "R", "N", "N1"]
+HOLDINGS = {
+    "P": ["c1", "c2", "c3", "c4", "c5"],
+    "A": ["c1", "c6"],
+    "A1": ["c2", "c7"],
+    "A2": ["c3", "c8"],
+    "C": ["c1", "c2"],
+    "E": ["c1", "c2", "c3"],
+    "F": ["c1", "c2", "c3", "c4"],
+    "R": ["c1", "c4"],
+    "N": ["c1", "c2", "c3", "c4", "c5"],
+    "N1": ["c5"],
+}
+COUNTED = {"P", "A", "A1", "C", "N1"}  # whose accounts may count for P
+LISTED = {"P", "A"}  # whose customers P may see
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def world(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Ecosystem:
+    folder: Path = tmp_path_factory.mktemp("overlap-grants")
+    day = today()
+
+    def on(offset: int | None) -> str:
+        return "" if offset is None else (day + timedelta(days=offset)).isoformat()
+
+    write_csv(
+        folder,
+        "partners.csv",
+        [[k, f"Partner {k}", "RESELLER", "GOLD", "", "", "", "", ""] for k in PARTNERS],
+    )
+    customers = sorted({c for held in HOLDINGS.values() for c in held})
+    write_csv(folder, "customers.csv", [[c, f"Customer {c}", "", "", "", ""] for c in customers])
+    write_csv(
+        folder,
+        "accounts.csv",
+        [[p, c, "CUSTOMER", "", ""] for p, held in HOLDINGS.items() for c in held],
+    )
+    write_csv(
+        folder, "sub_partners.csv", [["A1", "A", "", ""], ["A2", "A", "", ""], ["N1", "N", "", ""]]
+    )
+    write_csv(
+        folder,
+        "agreements.csv",
+        [
+            [f"g-{g}", g, "P", scope, on(start), on(end), status]
+            for g, (scope, start, end, status) in GRANTS.items()
+        ],
+    )
+    await wipe(graph)
+    assert (await import_bundle(graph, folder)).validation.ok
+    return Ecosystem.read(folder)
+
+
+P = partner_viewer("P")
+OVERLAP = """query($a: ID!, $b: ID!, $sub: Boolean) { overlap(a: $a, b: $b, includeSubPartners: $sub) {
+    count jaccard customers(first: 50) { totalCount nodes { key } } } }"""
+
+
+def pid(key: str) -> str:
+    return encode_id("Partner", key)
+
+
+@pytest.mark.parametrize("other", ["A", "C"])
+async def test_counts_under_overlap_counts_and_customers_only_under_account_list(
+    graph: Graph, world: Ecosystem, other: str
+) -> None:
+    answer = await ask(graph, OVERLAP, {"a": pid("P"), "b": pid(other)}, P)
+    count, jaccard = world.overlap("P", other)
+    got = answer.data["overlap"]
+    assert (got["count"], got["jaccard"]) == (count, pytest.approx(float(jaccard)))
+    if other in LISTED:
+        assert sorted(n["key"] for n in got["customers"]["nodes"]) == sorted(
+            world.holds("P") & world.holds(other)
+        )
+    else:
+        assert got["customers"] is None
+
+
+@pytest.mark.parametrize("other", ["E", "F", "R", "N", "A2"])
+async def test_no_grant_in_force_is_forbidden_without_a_hint(
+    graph: Graph, world: Ecosystem, other: str
+) -> None:
+    for a, b in (("P", other), (other, "P"), ("A", other)):
+        answer = await ask(graph, OVERLAP, {"a": pid(a), "b": pid(b)}, P)
+        assert answer.codes == ["FORBIDDEN"]
+        assert answer.data is None
+        assert not any(c in answer.errors[0]["message"] for c in ("c1", "c2", "c3"))
+
+
+async def test_roll_up_counts_only_descendants_that_grant(graph: Graph, world: Ecosystem) -> None:
+    answer = await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("A"), "sub": True}, P)
+    count, jaccard = world.overlap("P", "A", roll_up=True, allowed=COUNTED)
+    assert answer.data["overlap"]["count"] == count == 2  # c1 via A, c2 via A1; A2's c3 left out
+    assert answer.data["overlap"]["jaccard"] == pytest.approx(float(jaccard))
+    staff = await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("A"), "sub": True})
+    assert staff.data["overlap"]["count"] == world.overlap("P", "A", roll_up=True)[0] == 3
+
+
+TOP = "query($p: ID!, $sub: Boolean) { topOverlaps(partner: $p, first: 20, includeSubPartners: $sub) { partner { key } count jaccard } }"
+
+
+@pytest.mark.parametrize("roll_up", [False, True])
+async def test_top_overlaps_rank_only_partners_that_grant(
+    graph: Graph, world: Ecosystem, roll_up: bool
+) -> None:
+    for partner in ("P", "A", "C"):
+        answer = await ask(graph, TOP, {"p": pid(partner), "sub": roll_up}, P)
+        got = [(row["partner"]["key"], row["count"]) for row in answer.data["topOverlaps"]]
+        expected = world.top(partner, 20, roll_up=roll_up, allowed=COUNTED)
+        assert got == [(key, count) for key, count, _ in expected]
+        assert {key for key, _ in got} <= COUNTED
+    staff = await ask(graph, TOP, {"p": pid("P")})
+    assert {row["partner"]["key"] for row in staff.data["topOverlaps"]} >= {"N", "E", "F", "R"}
+    refused = await ask(graph, TOP, {"p": pid("N")}, P)
+    assert refused.codes == ["FORBIDDEN"]
+
+
+async def test_the_matrix_shows_only_partners_that_grant(graph: Graph, world: Ecosystem) -> None:
+    query = "query($ps: [ID!]!) { overlapMatrix(partners: $ps) { partners { key } counts } }"
+    answer = await ask(graph, query, {"ps": [pid(k) for k in ("N", "P", "E", "A", "C", "A2")]}, P)
+    matrix = answer.data["overlapMatrix"]
+    shown = ["P", "A", "C"]
+    assert [p["key"] for p in matrix["partners"]] == shown
+    assert matrix["counts"] == [
+        [len(world.holds(a) & world.holds(b)) for b in shown] for a in shown
+    ]
+
+
+async def test_common_accounts_need_counts_for_the_count_and_lists_for_the_customers(
+    graph: Graph, world: Ecosystem
+) -> None:
+    count_only = "query($m: [OverlapMember!]!) { commonAccounts(members: $m) { count } }"
+    with_customers = "query($m: [OverlapMember!]!) { commonAccounts(members: $m) { count customers { nodes { key } } } }"
+    listed = await ask(
+        graph, with_customers, {"m": [{"partner": pid("P")}, {"partner": pid("A")}]}, P
+    )
+    assert [n["key"] for n in listed.data["commonAccounts"]["customers"]["nodes"]] == ["c1"]
+    counted = await ask(graph, count_only, {"m": [{"partner": pid("P")}, {"partner": pid("C")}]}, P)
+    assert counted.data["commonAccounts"]["count"] == 2
+    hidden = await ask(
+        graph, with_customers, {"m": [{"partner": pid("P")}, {"partner": pid("C")}]}, P
+    )
+    assert hidden.codes == ["FORBIDDEN"]
+    refused = await ask(graph, count_only, {"m": [{"partner": pid("P")}, {"partner": pid("N")}]}, P)
+    assert refused.codes == ["FORBIDDEN"] and refused.data is None
+
+
+async def test_cross_partner_questions_are_audited(
+    graph: Graph, world: Ecosystem, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="partnergraph.audit"):
+        await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, P)
+        await ask(graph, TOP, {"p": pid("P")}, P)
+        await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, Viewer(Role.ADMIN))
+    events = [r.message for r in caplog.records if r.name == "partnergraph.audit"]
+    assert len(events) == 2
+    assert '"action": "overlap"' in events[0] and '"viewer": "partner:P"' in events[0]
+    assert '"action": "topOverlaps"' in events[1]
