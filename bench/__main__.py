@@ -31,12 +31,14 @@ from neo4j import GraphDatabase
 
 from api.auth import Tokens
 from api.settings import Settings
-from bench.scenarios import SCENARIOS, Scenario
+from bench.overlap import OVERLAP_SCENARIOS
+from bench.scenarios import CORE, Scenario
 from graph.db import Graph
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
 from graph.localdb import runner
 
+SCENARIOS = {scenario.name: scenario for scenario in (*CORE, *OVERLAP_SCENARIOS)}
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BENCH_PORT = 7689
@@ -160,9 +162,10 @@ def time_scenario(
     api: list[float] = []
     floor: list[float] = []
     for index in range(warmup + runs):
-        params = args[index % len(args)]
+        chosen = args[index % len(args)]
+        variables, params = scenario.variables(chosen), scenario.params(chosen)
         began = time.perf_counter()
-        response = client.post("/graphql", json={"query": scenario.graphql, "variables": params})
+        response = client.post("/graphql", json={"query": scenario.graphql, "variables": variables})
         api_ms = (time.perf_counter() - began) * 1000
         body = response.json()
         if response.status_code != 200 or body.get("errors"):

@@ -13,6 +13,7 @@ from typing import Any
 from neo4j import Driver, RoutingControl
 
 Args = dict[str, Any]
+Pick = Callable[[Driver, str, random.Random], list[Args]]
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,11 @@ class Scenario:
     name: str
     graphql: str
     cypher: str
-    pick: Callable[[Driver, str, random.Random], list[Args]]  # argument sets to cycle through
+    pick: Pick  # argument sets to cycle through
     note: str = ""
+    # The GraphQL variables and the Cypher parameters of one argument set (by default the same).
+    variables: Callable[[Args], Args] = lambda args: args
+    params: Callable[[Args], Args] = lambda args: args
 
 
 def _read(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:
@@ -91,6 +95,4 @@ RETURN p {.key, .name, .type, .tier, .region, accounts: COUNT { (p)-[:HAS_ACCOUN
     note="100 partners, five scalar fields and their account totals",
 )
 
-SCENARIOS: dict[str, Scenario] = {
-    scenario.name: scenario for scenario in (LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)
-}
+CORE = (LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)

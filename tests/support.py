@@ -176,7 +176,7 @@ async def ask(
     context = Context(graph, viewer or Viewer(Role.ADMIN, subject="tests"))
     with RoundTrips() as trips:
         result = await schema.execute(query, variable_values=variables, context_value=context)
-    errors = [error.formatted for error in result.errors or []]
+    errors: list[dict[str, Any]] = [dict(error.formatted) for error in result.errors or []]
     return Answer(result.data, errors, trips.count)
 
 

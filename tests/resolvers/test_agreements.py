@@ -148,7 +148,7 @@ def matches(agreement: dict[str, Any], given: dict[str, Any]) -> bool:
 
 
 def as_filter(given: dict[str, Any]) -> dict[str, Any]:
-    ids = {
+    ids: dict[str, Any] = {
         name: encode_id("Partner", given[name]) for name in ("grantor", "grantee") if name in given
     }
     return {**given, **ids}

@@ -319,12 +319,13 @@ async def test_a_status_that_does_not_exist_is_bad_user_input(
 
 async def test_each_answer_is_one_query(graph: Graph, world: Ecosystem) -> None:
     a, b = world.partners[:2]
-    for query, variables in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         (OVERLAPS, {"a": pid(a), "b": pid(b), "sub": True}),
         (TOP, {"p": pid(a), "sub": True}),
         (MATRIX, {"ps": [pid(a), pid(b)]}),
         (COMMON, {"m": [{"partner": pid(a)}, {"partner": pid(b)}]}),
-    ]:
+    ]
+    for query, variables in cases:
         answer = await ask(graph, query, variables)
         assert not answer.errors
         assert answer.round_trips == 2  # the partners' lookup, then the answer
