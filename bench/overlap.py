@@ -98,7 +98,7 @@ def _members_variables(args: Args) -> Args:
 
 
 def _members_params(args: Args) -> dict[str, Any]:
-    members = [{"key": key, "statuses": EVERY_STATUS} for key in args["keys"]]
+    members = [{"key": key, "statuses": EVERY_STATUS, "every": True} for key in args["keys"]]
     return {"members": members, "after": None, "limit": 21}
 
 
@@ -150,7 +150,7 @@ OVERLAP_SCENARIOS = (
         typical_twenties,
         "the 20 by 20 counts of 20 typical partners",
         _list_variables,
-        lambda args: {"keys": args["keys"], "statuses": EVERY_STATUS},
+        lambda args: {"keys": args["keys"], "statuses": EVERY_STATUS, "everyStatus": True},
     ),
     Scenario(
         "commonAccounts 3",

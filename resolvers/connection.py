@@ -117,6 +117,15 @@ def listed(
     return Connection(fetch=fetch, make=make, count=lambda: listing.count(graph, source, filters))
 
 
+def ready(page: Page[Any], make: Callable[[Any], T], total: int) -> Connection[T]:
+    """A connection whose page and total one query has already brought."""
+
+    async def fetch() -> Page[Any]:
+        return page
+
+    return Connection(fetch=fetch, make=make, count=_nothing, total=total)
+
+
 async def _nothing() -> int:
     return 0
 

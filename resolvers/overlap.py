@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import strawberry
 
@@ -20,7 +20,7 @@ from graph.errors import Forbidden, InvalidInput, NotFound
 from graph.model import AccountStatus as Status
 from graph.paging import MAX_FIRST, Page, Window, page_of
 from loaders.partners import PartnerByKeyLoader
-from resolvers.connection import Connection
+from resolvers.connection import Connection, ready
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import AccountStatus
@@ -45,6 +45,22 @@ async def _partners(info: Info, keys: list[str], fields: list[str]) -> list[Row]
         if row is None:
             raise NotFound(f"{field}: there is no partner {key!r}", field=field)
     return [row for row in rows if row is not None]
+
+
+async def _unknown(info: Info, keys: list[str], fields: list[str]) -> NoReturn:
+    """An answer came back empty: NOT_FOUND naming the argument of the unknown partner."""
+    await _partners(info, keys, fields)
+    raise NotFound(f"{fields[0]}: a partner of this question is gone", field=fields[0])
+
+
+async def _require_counts(info: Info, sight: Sight, keys: list[str], fields: list[str]) -> None:
+    """FORBIDDEN for the first partner whose overlap counts the viewer may not see; an unknown
+    partner is NOT_FOUND first, as it is for staff."""
+    pairs = zip(keys, fields, strict=True)
+    refused = [(key, field) for key, field in pairs if not sight.may_count(key)]
+    if refused:
+        await _partners(info, keys, fields)
+        sight.require_counts(*refused[0])
 
 
 def _ids(values: list[strawberry.ID], field: str, least: int, most: int) -> list[str]:
@@ -166,19 +182,19 @@ class OverlapMember:
 
 @strawberry.type(description="The customers every member holds, each with its own statuses.")
 class CommonAccounts:
-    fetch: strawberry.Private[Callable[[], Awaitable[Page[Any]]]]
-    total: strawberry.Private[Callable[[], Awaitable[int]]]
+    page: strawberry.Private[Page[Any]]
+    total: strawberry.Private[int]
     may_list: strawberry.Private[bool]
 
     @strawberry.field
-    async def count(self) -> int:
-        return await self.total()
+    def count(self) -> int:
+        return self.total
 
     @strawberry.field(description="The common customers; FORBIDDEN without ACCOUNT_LIST.")
     def customers(self) -> Connection[Customer]:
         if not self.may_list:
             raise Forbidden("the members' customers need an ACCOUNT_LIST agreement from each")
-        return Connection(fetch=self.fetch, make=Customer.of, count=self.total)
+        return ready(self.page, Customer.of, self.total)
 
 
 @strawberry.type
@@ -193,18 +209,17 @@ class OverlapQueries:
         include_sub_partners: bool = False,
     ) -> Overlap:
         keys = [key_of(a, "a", "Partner"), key_of(b, "b", "Partner")]
+        fields = ["a", "b"]
         wanted = _statuses(statuses)
-        rows = await _partners(info, keys, ["a", "b"])
         sight = await Sight.of(info)
-        for key, field in zip(keys, ("a", "b"), strict=True):
-            sight.require_counts(key, field)
+        await _require_counts(info, sight, keys, fields)
         sight.viewer.audit("overlap", a=keys[0], b=keys[1], subPartners=include_sub_partners)
         graph = info.context.graph
         found = await analytics.overlap(
             graph, keys[0], keys[1], wanted, include_sub_partners, sight.counted()
         )
-        if found is None:  # deleted since the lookup
-            raise NotFound("a partner of this overlap is gone", field="a")
+        if found is None:
+            await _unknown(info, keys, fields)
         question = {
             "a": keys[0],
             "b": keys[1],
@@ -213,8 +228,8 @@ class OverlapQueries:
             "allowed": sight.listed(),
         }
         return Overlap(
-            a=Partner.of(rows[0]),
-            b=Partner.of(rows[1]),
+            a=Partner.of(found.a),
+            b=Partner.of(found.b),
             count=found.shared,
             jaccard=found.jaccard,
             question=question,
@@ -237,19 +252,20 @@ class OverlapQueries:
         if not 1 <= first <= MAX_FIRST:
             raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
         wanted = _statuses(statuses)
-        await _partners(info, [key], ["partner"])
         sight = await Sight.of(info)
-        sight.require_counts(key, "partner")
+        await _require_counts(info, sight, [key], ["partner"])
         sight.viewer.audit("topOverlaps", partner=key, subPartners=include_sub_partners)
         counted = sight.counted()
         rows = await analytics.top_overlaps(
             info.context.graph, key, first, wanted, include_sub_partners, counted, counted
         )
+        if rows is None:
+            await _unknown(info, [key], ["partner"])
         return [
             PartnerOverlap(
                 partner=Partner.of(row["partner"]), count=row["shared"], jaccard=row["jaccard"]
             )
-            for row in rows or []
+            for row in rows
         ]
 
     @strawberry.field(description=f"Overlap counts of every pair of up to {MAX_MATRIX} partners.")
@@ -261,14 +277,16 @@ class OverlapQueries:
     ) -> OverlapMatrix:
         keys = _ids(partners, "partners", 1, MAX_MATRIX)
         wanted = _statuses(statuses)
-        rows = await _partners(info, keys, [f"partners[{i}]" for i in range(len(keys))])
+        fields = [f"partners[{i}]" for i in range(len(keys))]
         sight = await Sight.of(info)
-        shown = [(key, row) for key, row in zip(keys, rows, strict=True) if sight.may_count(key)]
-        sight.viewer.audit("overlapMatrix", partners=[key for key, _ in shown])
-        counts = await analytics.overlap_matrix(
-            info.context.graph, [key for key, _ in shown], wanted
-        )
-        return OverlapMatrix(partners=[Partner.of(row) for _, row in shown], counts=counts)
+        shown = [key for key in keys if sight.may_count(key)]
+        if len(shown) < len(keys):  # an unknown partner is NOT_FOUND, hidden or not
+            await _partners(info, keys, fields)
+        sight.viewer.audit("overlapMatrix", partners=shown)
+        rows, counts = await analytics.overlap_matrix(info.context.graph, shown, wanted)
+        if len(rows) < len(shown):
+            await _unknown(info, keys, fields)
+        return OverlapMatrix(partners=[Partner.of(rows[key]) for key in shown], counts=counts)
 
     @strawberry.field(description="The customers all members hold (each with its own statuses).")
     async def common_accounts(
@@ -283,16 +301,17 @@ class OverlapQueries:
             _statuses(member.statuses, f"members[{i}].statuses") for i, member in enumerate(members)
         ]
         window = Window.of(first, after)
-        await _partners(info, keys, [f"members[{i}]" for i in range(len(keys))])
+        fields = [f"members[{i}]" for i in range(len(keys))]
         sight = await Sight.of(info)
-        for i, key in enumerate(keys):
-            sight.require_counts(key, f"members[{i}]")
+        await _require_counts(info, sight, keys, fields)
         sight.viewer.audit("commonAccounts", members=keys)
-        graph = info.context.graph
         question = list(zip(keys, statuses, strict=True))
-        fetch, total = _page_from(
-            lambda: analytics.common_accounts(graph, question, window), window
-        )
+        found = await analytics.common_accounts(info.context.graph, question, window)
+        if found is None:
+            await _unknown(info, keys, fields)
+        rows, total = found
         return CommonAccounts(
-            fetch=fetch, total=total, may_list=all(sight.may_list(key) for key in keys)
+            page=page_of(rows, window, lambda row: (row["key"],)),
+            total=total,
+            may_list=all(sight.may_list(key) for key in keys),
         )

@@ -3,8 +3,10 @@
 A(p) is the set of customers p holds with an account status in $statuses. With roll-up a partner
 stands for itself and every partner below it in the sub-partner DAG (a customer reached twice
 counts once). `allowed`, when given, is the set of partners whose accounts may count (a partner
-viewer's own key and its grantors): descendants outside it are left out. Intersections walk the
-smaller side and probe the other with EXISTS; no account list is pulled into Python.
+viewer's own key and its grantors): descendants outside it are left out. An intersection
+collects the smaller side's customers, then walks the larger side looking each up, or probes a
+much larger side from each customer; no account list is pulled into Python. Asked for every
+status, no query reads a status.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from graph.customers import CUSTOMER
 from graph.db import Graph
 from graph.model import AccountStatus
 from graph.paging import Window
-from graph.partners import partner_map
+from graph.partners import PARTNER, partner_map
 
 Row = dict[str, Any]
 EVERY_STATUS = sorted(status.value for status in AccountStatus)
@@ -41,8 +43,8 @@ def _size(members: str, name: str) -> str:
     return f"""
 CALL ({members}) {{
   UNWIND CASE WHEN {by_degree} THEN [] ELSE {members} END AS m
-  MATCH (m)-[r:HAS_ACCOUNT]->(c:Customer)
-  WHERE r.status IN $statuses
+  MATCH (m)-[r:HAS_ACCOUNT]->(c)
+  WHERE {_status("r")}
   RETURN count(DISTINCT c) AS {name}Counted
 }}
 WITH *, head({members}) AS {name}Only
@@ -51,19 +53,49 @@ WITH *, CASE WHEN {by_degree} THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
 """
 
 
+def _status(r: str) -> str:
+    """`r`'s status is one asked for. Every status asked: true without reading the property,
+    which costs more than the relationship itself (a third of the time on a large partner)."""
+    return f"($everyStatus OR {r}.status IN $statuses)"
+
+
+# Past this ratio of the sides' sizes, probing the larger side from each customer of the smaller
+# (a customer has a handful of holders) beats walking the larger side's accounts.
+PROBE_RATIO = 8
+
+
 def _shared(result: str) -> str:
-    """The customers both sides hold, walking the smaller side and probing the other from each
-    customer; `result` aggregates them inside the subquery, so an empty overlap is one row."""
+    """The customers both sides hold: collect the smaller side's, then walk the larger side's
+    accounts and look each customer up among them (a hash lookup), or, when the larger side is
+    much larger, probe it from each customer. `result` aggregates the customers `c` inside a
+    subquery, so an empty overlap is one row. (Every HAS_ACCOUNT ends at a customer: the walks
+    check no label; `mine` may hold a customer twice, which a lookup does not mind.)"""
     return f"""
-WITH *, CASE WHEN sizeA <= sizeB THEN [am, bm] ELSE [bm, am] END AS sides
+WITH *, CASE WHEN sizeA <= sizeB THEN [am, bm] ELSE [bm, am] END AS sides,
+        sizeA <= sizeB AND sizeB > {PROBE_RATIO} * sizeA
+          OR sizeB < sizeA AND sizeA > {PROBE_RATIO} * sizeB AS probe
 CALL (sides) {{
   UNWIND sides[0] AS m
-  MATCH (m)-[r:HAS_ACCOUNT]->(c:Customer)
-  WHERE r.status IN $statuses
+  MATCH (m)-[r:HAS_ACCOUNT]->(c)
+  WHERE {_status("r")}
+  RETURN collect(c) AS mine
+}}
+CALL (sides, probe, mine) {{
+  UNWIND CASE WHEN probe THEN [] ELSE sides[1] END AS m
+  MATCH (m)-[r:HAS_ACCOUNT]->(c)
+  WHERE c IN mine AND {_status("r")}
+  RETURN collect(DISTINCT c) AS walked
+}}
+CALL (sides, probe, mine) {{
+  UNWIND CASE WHEN probe THEN mine ELSE [] END AS c
   WITH DISTINCT c, sides[1] AS other
   WHERE EXISTS {{
-    MATCH (x:Partner)-[r2:HAS_ACCOUNT]->(c) WHERE x IN other AND r2.status IN $statuses
+    MATCH (x)-[r2:HAS_ACCOUNT]->(c) WHERE x IN other AND {_status("r2")}
   }}
+  RETURN collect(c) AS probed
+}}
+CALL (walked, probed) {{
+  UNWIND walked + probed AS c
   {result}
 }}
 """
@@ -77,7 +109,11 @@ SIDES = (
     + _size("bm", "sizeB")
 )
 
-OVERLAP = SIDES + _shared("RETURN count(c) AS shared") + "RETURN sizeA, sizeB, shared"
+OVERLAP = (
+    SIDES
+    + _shared("RETURN count(c) AS shared")
+    + f"RETURN sizeA, sizeB, shared, {partner_map('a')} AS aRow, {partner_map('b')} AS bRow"
+)
 
 OVERLAP_CUSTOMERS = (
     SIDES
@@ -91,14 +127,16 @@ RETURN size(found) AS total,
 
 def _reached(roll_up: bool) -> str:
     """From each of p's customers to the partners it makes overlap with: its holders and, with
-    roll-up, every partner above a holder. One holder holds a customer once, so without roll-up
-    a count of rows is a count of customers."""
+    roll-up, every partner above a holder (looked up once per holder, not once per customer).
+    One holder holds a customer once, so without roll-up a count of rows is a count of
+    customers; with it, a customer reached through two holders counts once."""
     if not roll_up:
         return """
 CALL (p, customers) {
   UNWIND customers AS c
-  MATCH (q:Partner)-[r:HAS_ACCOUNT]->(c)
-  WHERE r.status IN $statuses AND q <> p AND ($allowed IS NULL OR q.key IN $allowed)
+  MATCH (q)-[r:HAS_ACCOUNT]->(c)
+  WHERE ($everyStatus OR r.status IN $statuses) AND q <> p
+    AND ($allowed IS NULL OR q.key IN $allowed)
     AND ($shown IS NULL OR q.key IN $shown)
   RETURN q, count(*) AS shared
 }
@@ -106,14 +144,16 @@ CALL (p, customers) {
     return """
 CALL (pm, customers) {
   UNWIND customers AS c
-  MATCH (x:Partner)-[r:HAS_ACCOUNT]->(c)
-  WHERE r.status IN $statuses AND ($allowed IS NULL OR x.key IN $allowed)
+  MATCH (x)-[r:HAS_ACCOUNT]->(c)
+  WHERE ($everyStatus OR r.status IN $statuses) AND ($allowed IS NULL OR x.key IN $allowed)
+  WITH x, collect(c) AS held
   OPTIONAL MATCH (x)-[:SUB_PARTNER_OF]->+(above:Partner)
-  WITH c, x, collect(DISTINCT above) AS aboves
+  WITH x, held, collect(DISTINCT above) AS aboves
   UNWIND [x] + aboves AS q
-  WITH DISTINCT c, q
+  WITH q, held
   WHERE NOT q IN pm AND ($shown IS NULL OR q.key IN $shown)
-  RETURN q, count(c) AS shared
+  UNWIND held AS c
+  RETURN q, count(DISTINCT c) AS shared
 }
 """
 
@@ -121,15 +161,18 @@ CALL (pm, customers) {
 def _top_overlaps(roll_up: bool) -> str:
     # Sizes (for the jaccard) are read only for candidates whose count reaches the `first`-th
     # best count: below it no jaccard can change the ranking.
+    # The ranking runs inside CALL (p): an unknown partner gives no row, none found an empty list.
     return (
-        "MATCH (p:Partner {key: $p})"
+        "MATCH (p:Partner {key: $p}) CALL (p) {"
         + _members("p", "pm")
         + """
 CALL (pm) {
   UNWIND pm AS m
-  MATCH (m)-[r:HAS_ACCOUNT]->(c:Customer)
-  WHERE r.status IN $statuses
-  RETURN collect(DISTINCT c) AS customers
+  MATCH (m)-[r:HAS_ACCOUNT]->(c)
+  WHERE ($everyStatus OR r.status IN $statuses)
+  RETURN """
+        + ("collect(DISTINCT c)" if roll_up else "collect(c)")
+        + """ AS customers
 }
 WITH p, pm, customers, size(customers) AS sizeP
 """
@@ -150,40 +193,54 @@ WITH q, shared, toFloat(shared) / (sizeP + sizeQ - shared) AS jaccard
 ORDER BY shared DESC, jaccard DESC, q.key ASC
 LIMIT $first
 RETURN collect({{partner: {partner_map("q")}, shared: shared, jaccard: jaccard}}) AS top
+}}
+RETURN top
 """
     )
 
 
 TOP_OVERLAPS = {roll_up: _top_overlaps(roll_up) for roll_up in (False, True)}
 
-# Per customer, which listed partners hold it; each pair of holders counts it once.
-OVERLAP_MATRIX = """
-UNWIND range(0, size($keys) - 1) AS i
-MATCH (p:Partner {key: $keys[i]})-[r:HAS_ACCOUNT]->(c:Customer)
-WHERE r.status IN $statuses
-WITH c, collect(i) AS holders
-UNWIND holders AS row
-UNWIND holders AS column
-WITH row, column, count(*) AS n
-RETURN collect([row, column, n]) AS cells
+# The listed partners' rows; then, per customer, which of them hold it: each pair of holders
+# counts it once.
+OVERLAP_MATRIX = f"""
+CALL () {{
+  UNWIND $keys AS key
+  MATCH (p:Partner {{key: key}})
+  RETURN collect({PARTNER}) AS partners
+}}
+CALL () {{
+  UNWIND range(0, size($keys) - 1) AS i
+  MATCH (p:Partner {{key: $keys[i]}})-[r:HAS_ACCOUNT]->(c)
+  WHERE ($everyStatus OR r.status IN $statuses)
+  WITH c, collect(i) AS holders
+  UNWIND holders AS row
+  UNWIND holders AS column
+  WITH row, column, count(*) AS n
+  RETURN collect([row, column, n]) AS cells
+}}
+RETURN partners, cells
 """
 
 # Customers every member holds with one of its own statuses: walk the member with the fewest
-# accounts (by degree), probe the others from each customer.
+# accounts (by degree), probe the others from each customer. `known` counts the members found.
 COMMON_ACCOUNTS = f"""
 UNWIND $members AS member
 MATCH (p:Partner {{key: member.key}})
-WITH p, member.statuses AS statuses ORDER BY COUNT {{ (p)-[:HAS_ACCOUNT]->() }}, p.key
-WITH collect({{partner: p, statuses: statuses}}) AS members
-WITH members[0].partner AS lead, members[0].statuses AS statuses, members[1..] AS rest
-MATCH (lead)-[r:HAS_ACCOUNT]->(c:Customer)
-WHERE r.status IN statuses
-  AND all(m IN rest WHERE EXISTS {{
-    MATCH (x:Partner)-[r2:HAS_ACCOUNT]->(c) WHERE x = m.partner AND r2.status IN m.statuses
-  }})
-WITH c ORDER BY c.key
-WITH collect({CUSTOMER}) AS found
-RETURN size(found) AS total,
+WITH p, member ORDER BY COUNT {{ (p)-[:HAS_ACCOUNT]->() }}, p.key
+WITH collect({{partner: p, statuses: member.statuses, every: member.every}}) AS members
+CALL (members) {{
+  WITH members[0] AS lead, members[0].partner AS walked, members[1..] AS rest
+  MATCH (walked)-[r:HAS_ACCOUNT]->(c)
+  WHERE (lead.every OR r.status IN lead.statuses)
+    AND all(m IN rest WHERE EXISTS {{
+      MATCH (x)-[r2:HAS_ACCOUNT]->(c)
+      WHERE x = m.partner AND (m.every OR r2.status IN m.statuses)
+    }})
+  WITH c ORDER BY c.key
+  RETURN collect({CUSTOMER}) AS found
+}}
+RETURN size(members) AS known, size(found) AS total,
        [c IN found WHERE $after IS NULL OR c.key > $after][..$limit] AS page
 """
 
@@ -193,6 +250,8 @@ class OverlapCount:
     size_a: int
     size_b: int
     shared: int
+    a: Row  # the partners' rows
+    b: Row
 
     @property
     def jaccard(self) -> float:
@@ -200,10 +259,14 @@ class OverlapCount:
         return self.shared / union if union else 0.0
 
 
+def _every(statuses: list[str]) -> bool:
+    return sorted(set(statuses)) == EVERY_STATUS
+
+
 def _scope(statuses: list[str], roll_up: bool, allowed: list[str] | None) -> dict[str, Any]:
     return {
         "statuses": statuses,
-        "everyStatus": sorted(set(statuses)) == EVERY_STATUS,
+        "everyStatus": _every(statuses),
         "rollUp": roll_up,
         "allowed": allowed,
     }
@@ -222,7 +285,9 @@ async def overlap(
     if not records:
         return None
     record = records[0]
-    return OverlapCount(record["sizeA"], record["sizeB"], record["shared"])
+    return OverlapCount(
+        record["sizeA"], record["sizeB"], record["shared"], record["aRow"], record["bRow"]
+    )
 
 
 async def shared_customers(
@@ -261,26 +326,36 @@ async def top_overlaps(
     return list(records[0]["top"]) if records else None
 
 
-async def overlap_matrix(graph: Graph, keys: list[str], statuses: list[str]) -> list[list[int]]:
-    """counts[i][j] = |A(keys[i]) ∩ A(keys[j])|; the diagonal is |A(keys[i])|."""
-    records = await graph.read(OVERLAP_MATRIX, {"keys": keys, "statuses": statuses})
+async def overlap_matrix(
+    graph: Graph, keys: list[str], statuses: list[str]
+) -> tuple[dict[str, Row], list[list[int]]]:
+    """The partners' rows by key (an unknown one is missing), and counts[i][j] =
+    |A(keys[i]) ∩ A(keys[j])|; the diagonal is |A(keys[i])|."""
+    params = {"keys": keys, "statuses": statuses, "everyStatus": _every(statuses)}
+    records = await graph.read(OVERLAP_MATRIX, params)
     counts = [[0] * len(keys) for _ in keys]
-    for row, column, n in records[0]["cells"] if records else []:
+    for row, column, n in records[0]["cells"]:
         counts[row][column] = n
-    return counts
+    return {row["key"]: row for row in records[0]["partners"]}, counts
 
 
 async def common_accounts(
     graph: Graph, members: list[tuple[str, list[str]]], window: Window
-) -> tuple[list[Row], int]:
+) -> tuple[list[Row], int] | None:
     """One window (by customer key) of the customers every member holds with one of its own
-    statuses, and how many there are in all."""
+    statuses, and how many there are in all; None when a member is unknown."""
     params = {
-        "members": [{"key": key, "statuses": statuses} for key, statuses in members],
+        "members": [
+            {"key": key, "statuses": statuses, "every": _every(statuses)}
+            for key, statuses in members
+        ],
         "after": window.after_key,
         "limit": window.limit,
     }
-    return _window(await graph.read(COMMON_ACCOUNTS, params))
+    records = await graph.read(COMMON_ACCOUNTS, params)
+    if records[0]["known"] < len(members):
+        return None
+    return _window(records)
 
 
 def _window(records: list[Any]) -> tuple[list[Row], int]:

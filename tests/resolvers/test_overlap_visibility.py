@@ -187,3 +187,38 @@ async def test_cross_partner_questions_are_audited(
     assert len(events) == 2
     assert '"action": "overlap"' in events[0] and '"viewer": "partner:P"' in events[0]
     assert '"action": "topOverlaps"' in events[1]
+
+
+MATRIX = "query($ps: [ID!]!) { overlapMatrix(partners: $ps) { partners { key } counts } }"
+COMMON = "query($m: [OverlapMember!]!) { commonAccounts(members: $m) { count } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        (OVERLAP, {"a": pid("P"), "b": pid("nobody")}, "b"),
+        (OVERLAP, {"a": pid("nobody"), "b": pid("N")}, "a"),
+        (TOP, {"p": pid("nobody")}, "partner"),
+        (MATRIX, {"ps": [pid("P"), pid("N"), pid("nobody")]}, "partners[2]"),
+        (COMMON, {"m": [{"partner": pid("N")}, {"partner": pid("nobody")}]}, "members[1]"),
+    ],
+)
+async def test_an_unknown_partner_is_not_found_before_a_refusal(
+    graph: Graph, world: Ecosystem, query: str, variables: dict[str, object], field: str
+) -> None:
+    answer = await ask(graph, query, variables, P)
+    assert answer.codes == ["NOT_FOUND"]
+    assert answer.errors[0]["extensions"]["field"] == field
+
+
+async def test_a_partner_viewer_pays_one_query_for_its_grants(
+    graph: Graph, world: Ecosystem
+) -> None:
+    # A viewer is made per request: a fresh one has not loaded its grants yet.
+    answer = await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("A")}, partner_viewer("P"))
+    assert not answer.errors
+    assert answer.round_trips == 3  # its grants, the counts, the customers
+    members = {"m": [{"partner": pid("P")}, {"partner": pid("C")}]}
+    counted = await ask(graph, COMMON, members, partner_viewer("P"))
+    assert counted.data["commonAccounts"]["count"] == 2
+    assert counted.round_trips == 2  # its grants, the answer
