@@ -40,6 +40,14 @@ def random_partners(driver: Driver, database: str, rng: random.Random) -> list[A
     return [{"key": key} for key in rng.sample(sorted(keys), min(100, len(keys)))]
 
 
+PING = Scenario(
+    name="ping",
+    graphql="{ __typename }",
+    cypher="RETURN 1 AS one",
+    pick=lambda driver, database, rng: [{}],
+    note="the fixed cost of a request: HTTP, the token, GraphQL; and of a Bolt round trip",
+)
+
 LOOKUP = Scenario(
     name="lookup",
     graphql="query($key: String!) { partner(key: $key) { key name type tier region } }",
@@ -95,4 +103,4 @@ RETURN p {.key, .name, .type, .tier, .region, accounts: COUNT { (p)-[:HAS_ACCOUN
     note="100 partners, five scalar fields and their account totals",
 )
 
-CORE = (LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)
+CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)
