@@ -36,6 +36,12 @@ CALL ({side}) {{
 """
 
 
+def _status(r: str) -> str:
+    """`r`'s status is one asked for. Every status asked: true without reading the property,
+    which costs more than the relationship itself (a third of the time on a large partner)."""
+    return f"($everyStatus OR {r}.status IN $statuses)"
+
+
 def _size(members: str, name: str) -> str:
     """|A| of a member list. One partner holds a customer once, so a lone member with every
     status counts its degree (no relationship read); otherwise DISTINCT customers."""
@@ -51,12 +57,6 @@ WITH *, head({members}) AS {name}Only
 WITH *, CASE WHEN {by_degree} THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
              ELSE {name}Counted END AS {name}
 """
-
-
-def _status(r: str) -> str:
-    """`r`'s status is one asked for. Every status asked: true without reading the property,
-    which costs more than the relationship itself (a third of the time on a large partner)."""
-    return f"($everyStatus OR {r}.status IN $statuses)"
 
 
 # Past this ratio of the sides' sizes, probing the larger side from each customer of the smaller
@@ -131,21 +131,21 @@ def _reached(roll_up: bool) -> str:
     One holder holds a customer once, so without roll-up a count of rows is a count of
     customers; with it, a customer reached through two holders counts once."""
     if not roll_up:
-        return """
-CALL (p, customers) {
+        return f"""
+CALL (p, customers) {{
   UNWIND customers AS c
   MATCH (q)-[r:HAS_ACCOUNT]->(c)
-  WHERE ($everyStatus OR r.status IN $statuses) AND q <> p
+  WHERE {_status("r")} AND q <> p
     AND ($allowed IS NULL OR q.key IN $allowed)
     AND ($shown IS NULL OR q.key IN $shown)
   RETURN q, count(*) AS shared
-}
+}}
 """
-    return """
-CALL (pm, customers) {
+    return f"""
+CALL (pm, customers) {{
   UNWIND customers AS c
   MATCH (x)-[r:HAS_ACCOUNT]->(c)
-  WHERE ($everyStatus OR r.status IN $statuses) AND ($allowed IS NULL OR x.key IN $allowed)
+  WHERE {_status("r")} AND ($allowed IS NULL OR x.key IN $allowed)
   WITH x, collect(c) AS held
   OPTIONAL MATCH (x)-[:SUB_PARTNER_OF]->+(above:Partner)
   WITH x, held, collect(DISTINCT above) AS aboves
@@ -154,7 +154,7 @@ CALL (pm, customers) {
   WHERE NOT q IN pm AND ($shown IS NULL OR q.key IN $shown)
   UNWIND held AS c
   RETURN q, count(DISTINCT c) AS shared
-}
+}}
 """
 
 
@@ -169,9 +169,10 @@ def _top_overlaps(roll_up: bool) -> str:
 CALL (pm) {
   UNWIND pm AS m
   MATCH (m)-[r:HAS_ACCOUNT]->(c)
-  WHERE ($everyStatus OR r.status IN $statuses)
-  RETURN """
-        + ("collect(DISTINCT c)" if roll_up else "collect(c)")
+  WHERE """
+        + _status("r")
+        + "\n  RETURN "
+        + ("collect(DISTINCT c)" if roll_up else "collect(c)")  # one partner: no duplicates
         + """ AS customers
 }
 WITH p, pm, customers, size(customers) AS sizeP
@@ -212,7 +213,7 @@ CALL () {{
 CALL () {{
   UNWIND range(0, size($keys) - 1) AS i
   MATCH (p:Partner {{key: $keys[i]}})-[r:HAS_ACCOUNT]->(c)
-  WHERE ($everyStatus OR r.status IN $statuses)
+  WHERE {_status("r")}
   WITH c, collect(i) AS holders
   UNWIND holders AS row
   UNWIND holders AS column
