@@ -55,6 +55,18 @@ AGREEMENTS = Listing(
         "notInForceOn": f"NOT ({in_force('$notInForceOn')})",
         "scope": VISIBLE,
     },
+    sources={
+        "scope": """
+CALL () {
+  MATCH (:Partner {key: $scope})-[:GRANTS]->(a:Agreement)
+  RETURN a
+  UNION
+  MATCH (a:Agreement)-[:TO]->(:Partner {key: $scope})
+  RETURN a
+}""",
+        "grantor": "MATCH (:Partner {key: $grantor})-[:GRANTS]->(a:Agreement)",
+        "grantee": "MATCH (a:Agreement)-[:TO]->(:Partner {key: $grantee})",
+    },
     orders={
         "KEY": Order("a.key"),
         "VALID_FROM": Order("coalesce(a.validFrom, date('0001-01-01'))", "date($after[0])"),

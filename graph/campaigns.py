@@ -37,6 +37,7 @@ CAMPAIGNS = Listing(
         "activeOn": "k.startsOn <= $activeOn AND (k.endsOn IS NULL OR k.endsOn >= $activeOn)",
         "scope": VISIBLE,
     },
+    sources={"scope": "MATCH (:Partner {key: $scope})-[:PARTICIPATES_IN]->(k:Campaign)"},
     orders={
         "KEY": Order("k.key"),
         "NAME": Order("k.name"),

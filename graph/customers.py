@@ -33,6 +33,17 @@ CUSTOMERS = Listing(
         "keys": "c.key IN $keys",
         "scope": VISIBLE,
     },
+    sources={
+        "scope": """
+CALL () {
+  UNWIND $scope.owners AS owner
+  MATCH (:Partner {key: owner})-[:HAS_ACCOUNT]->(c:Customer)
+  RETURN c
+  UNION
+  MATCH (:Partner {key: $scope.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c:Customer)
+  RETURN c
+}""",
+    },
     orders={
         "KEY": Order("c.key"),
         "NAME": Order("c.name"),

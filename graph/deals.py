@@ -40,6 +40,11 @@ DEALS = Listing(
         "customer": "EXISTS { (d)-[:FOR]->(:Customer {key: $customer}) }",
         "scope": VISIBLE,
     },
+    sources={
+        "scope": "MATCH (:Partner {key: $scope})-[:REGISTERED]->(d:Deal)",
+        "partner": "MATCH (:Partner {key: $partner})-[:REGISTERED]->(d:Deal)",
+        "customer": "MATCH (d:Deal)-[:FOR]->(:Customer {key: $customer})",
+    },
     orders={
         "KEY": Order("d.key"),
         "REGISTERED_ON": Order("coalesce(d.registeredOn, date('0001-01-01'))", "date($after[0])"),
