@@ -151,6 +151,11 @@ def serve_api(uri: str) -> subprocess.Popen[bytes]:
     raise SystemExit("the API did not become healthy within 60 s")
 
 
+def bearer(role: str, partner: str | None = None) -> dict[str, str]:
+    token = Tokens(Settings()).mint(role, partner=partner, ttl=24 * 3600)
+    return {"Authorization": f"Bearer {token}"}
+
+
 def time_scenario(
     scenario: Scenario,
     client: httpx2.Client,
@@ -161,11 +166,18 @@ def time_scenario(
 ) -> dict[str, Any]:
     api: list[float] = []
     floor: list[float] = []
+    tokens: dict[str, dict[str, str]] = {}  # minted before timing
+    for chosen in args:
+        partner = scenario.partner(chosen)
+        if partner is not None and partner not in tokens:
+            tokens[partner] = bearer("partner", partner)
     for index in range(warmup + runs):
         chosen = args[index % len(args)]
         variables, params = scenario.variables(chosen), scenario.params(chosen)
+        headers = tokens.get(scenario.partner(chosen) or "")
+        body = {"query": scenario.graphql, "variables": variables}
         began = time.perf_counter()
-        response = client.post("/graphql", json={"query": scenario.graphql, "variables": variables})
+        response = client.post("/graphql", json=body, headers=headers)
         api_ms = (time.perf_counter() - began) * 1000
         body = response.json()
         if response.status_code != 200 or body.get("errors"):
@@ -191,10 +203,8 @@ def latency(options: argparse.Namespace) -> dict[str, Any]:
     try:
         driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
         rng = random.Random(options.seed)
-        token = Tokens(Settings()).mint("admin", ttl=24 * 3600)
-        headers = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{API_PORT}"
-        with httpx2.Client(base_url=base, timeout=60, headers=headers) as client:
+        with httpx2.Client(base_url=base, timeout=60, headers=bearer("admin")) as client:
             for name in names:
                 scenario = SCENARIOS[name]
                 args = scenario.pick(driver, "neo4j", rng)

@@ -26,6 +26,8 @@ class Scenario:
     # The GraphQL variables and the Cypher parameters of one argument set (by default the same).
     variables: Callable[[Args], Args] = lambda args: args
     params: Callable[[Args], Args] = lambda args: args
+    # The partner whose token asks, for scenarios seen through a partner's eyes (else admin).
+    partner: Callable[[Args], str | None] = lambda args: None
 
 
 def _read(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:
@@ -103,4 +105,28 @@ RETURN p {.key, .name, .type, .tier, .region, accounts: COUNT { (p)-[:HAS_ACCOUN
     note="100 partners, five scalar fields and their account totals",
 )
 
-CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE)
+PARTNERS_CUSTOMERS = Scenario(
+    name="a partner's customers",
+    graphql="{ customers(first: 20) { nodes { key name industry } } }",
+    cypher="""MATCH (me:Partner {key: $key})
+CALL (me) {
+  OPTIONAL MATCH (g:Partner)-[:GRANTS]->(a:Agreement {status: 'ACTIVE'})-[:TO]->(me)
+  WHERE 'ACCOUNT_LIST' IN a.scopes AND a.validFrom <= date()
+    AND (a.validTo IS NULL OR a.validTo >= date())
+  WITH collect(DISTINCT g) AS grantors
+  RETURN [me] + grantors AS owners
+}
+CALL (me, owners) {
+  UNWIND owners AS o MATCH (o)-[:HAS_ACCOUNT]->(c:Customer) RETURN c
+  UNION
+  MATCH (me)-[:REGISTERED]->(:Deal)-[:FOR]->(c:Customer) RETURN c
+}
+WITH c ORDER BY c.key LIMIT 21
+RETURN collect(c {.key, .name, .industry}) AS customers""",
+    pick=random_partners,
+    note="the first page of the customers a partner token may see (its own, its grantors')",
+    variables=lambda args: {},
+    partner=lambda args: str(args["key"]),
+)
+
+CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE, PARTNERS_CUSTOMERS)
