@@ -4,6 +4,7 @@ two parents, ties, unicode and commas in names."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from fractions import Fraction
 from pathlib import Path
@@ -19,11 +20,14 @@ from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
 
+# No filter, and every non-empty subset of the statuses.
 STATUS_FILTERS: list[list[str] | None] = [
     None,
-    ["CUSTOMER"],
-    ["OPPORTUNITY", "PROSPECT"],
-    ["PROSPECT"],
+    *(
+        sorted(subset)
+        for size in (1, 2, 3)
+        for subset in itertools.combinations(sorted(EVERY), size)
+    ),
 ]
 
 
