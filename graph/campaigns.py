@@ -12,7 +12,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
-from graph.listing import Listing, Order
+from graph.listing import Listing, Order, lower_name, name_contains
 from graph.members import MISSING, UnknownPartners
 from graph.paging import Window
 from graph.partners import PARTNER
@@ -33,7 +33,7 @@ CAMPAIGNS = Listing(
     projection=CAMPAIGN,
     filters={
         "channels": "k.channel IN $channels",
-        "nameContains": "toLower(k.name) CONTAINS toLower($nameContains)",
+        "nameContains": name_contains("k"),
         "activeOn": "k.startsOn <= $activeOn AND (k.endsOn IS NULL OR k.endsOn >= $activeOn)",
         "scope": VISIBLE,
     },
@@ -135,6 +135,7 @@ CREATE (k:Campaign {{key: $key}})
 SET k.name = $name, k.startsOn = $startsOn, k.endsOn = $endsOn, k.channel = $channel,
     k.budget = $budget, k.targetIndustries = $targetIndustries,
     k.targetRegions = $targetRegions
+{lower_name("k")}
 RETURN {CAMPAIGN} AS campaign
 """
 

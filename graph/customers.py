@@ -8,7 +8,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.db import Graph
 from graph.errors import Conflict
-from graph.listing import Listing, Order
+from graph.listing import Listing, Order, lower_name, name_contains
 
 Row = dict[str, Any]
 
@@ -29,7 +29,7 @@ CUSTOMERS = Listing(
     filters={
         "industries": "c.industry IN $industries",
         "regions": "c.region IN $regions",
-        "nameContains": "toLower(c.name) CONTAINS toLower($nameContains)",
+        "nameContains": name_contains("c"),
         "keys": "c.key IN $keys",
         "scope": VISIBLE,
     },
@@ -62,6 +62,7 @@ CREATE_CUSTOMER = f"""
 CREATE (c:Customer {{key: $key}})
 SET c.name = $name, c.domain = $domain, c.industry = $industry, c.region = $region,
     c.employees = $employees
+{lower_name("c")}
 RETURN {CUSTOMER} AS customer
 """
 

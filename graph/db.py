@@ -128,6 +128,14 @@ class Graph:
         )
         return records
 
+    async def write_in_batches(self, query: str, parameters: dict[str, Any] | None = None) -> None:
+        """A query that commits as it goes (`CALL { … } IN TRANSACTIONS`): it runs outside a
+        managed transaction, so it is not retried."""
+        _count()
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run(query, parameters)
+            await result.consume()
+
     async def transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in one write transaction: it commits when `work` returns, rolls back when
         it raises, and runs again after a transient error (a deadlock), so it must be repeatable.

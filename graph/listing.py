@@ -16,6 +16,20 @@ from graph.paging import Page, Window, page_of
 
 DATE_CURSOR = "date($after[0])"
 
+# A name filter is case-insensitive: every write of a `name` also writes `nameLower`, which a
+# text index answers CONTAINS from (a trigram lookup instead of lowering every name).
+NAME_LOWER = "nameLower"
+
+
+def name_contains(v: str) -> str:
+    """The `nameContains` filter on the variable `v`."""
+    return f"{v}.{NAME_LOWER} CONTAINS toLower($nameContains)"
+
+
+def lower_name(v: str) -> str:
+    """The SET clause that keeps `v`'s searchable name in step with its name."""
+    return f"SET {v}.{NAME_LOWER} = toLower({v}.name)"
+
 
 @dataclass(frozen=True)
 class Order:

@@ -8,7 +8,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.db import Graph
 from graph.errors import Conflict, NotFound
-from graph.listing import Listing, Order
+from graph.listing import Listing, Order, lower_name, name_contains
 from graph.paging import Window
 
 Row = dict[str, Any]
@@ -40,7 +40,7 @@ PARTNERS = Listing(
         "countries": "p.country IN $countries",
         "industries": "any(industry IN p.industries WHERE industry IN $industries)",
         "stages": "p.stage IN $stages",
-        "nameContains": "toLower(p.name) CONTAINS toLower($nameContains)",
+        "nameContains": name_contains("p"),
         "keys": "p.key IN $keys",
     },
     orders={
@@ -182,12 +182,14 @@ async def link_counts(
 CREATE_PARTNER = f"""
 CREATE (p:Partner {{key: $key}})
 SET p += $props
+{lower_name("p")}
 RETURN {PARTNER} AS partner
 """
 
 UPDATE_PARTNER = f"""
 MATCH (p:Partner {{key: $key}})
 SET p += $props
+{lower_name("p")}
 RETURN {PARTNER} AS partner
 """
 

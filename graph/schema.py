@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.db import Graph
+from graph.listing import NAME_LOWER
 
 LABELS = ("Partner", "Customer", "Solution", "Agreement", "Campaign", "Deal")
 
@@ -18,20 +19,43 @@ INDEXES = (
     "CREATE INDEX partner_tier IF NOT EXISTS FOR (n:Partner) ON (n.tier)",
     "CREATE INDEX partner_region IF NOT EXISTS FOR (n:Partner) ON (n.region)",
     "CREATE INDEX partner_name IF NOT EXISTS FOR (n:Partner) ON (n.name)",
-    "CREATE TEXT INDEX partner_name_text IF NOT EXISTS FOR (n:Partner) ON (n.name)",
     "CREATE INDEX customer_industry IF NOT EXISTS FOR (n:Customer) ON (n.industry)",
     "CREATE INDEX customer_region IF NOT EXISTS FOR (n:Customer) ON (n.region)",
     "CREATE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
-    "CREATE TEXT INDEX customer_name_text IF NOT EXISTS FOR (n:Customer) ON (n.name)",
     "CREATE INDEX deal_status IF NOT EXISTS FOR (n:Deal) ON (n.status)",
     "CREATE INDEX agreement_status IF NOT EXISTS FOR (n:Agreement) ON (n.status)",
     "CREATE INDEX campaign_starts IF NOT EXISTS FOR (n:Campaign) ON (n.startsOn)",
 )
 
+# The labels a `nameContains` filter searches: each has a text index on its lowered name.
+NAMED = ("Partner", "Customer", "Solution", "Campaign")
+NAME_INDEXES = {label: f"{label.lower()}_name_lower" for label in NAMED}
+DROPPED = ("partner_name_text", "customer_name_text")  # text indexes on `name` nothing uses
+
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+
+
+def backfill(label: str) -> str:
+    """Fill `nameLower` where a graph written before it existed lacks it (one pass, committed
+    in batches)."""
+    return f"""
+MATCH (n:{label}) WHERE n.{NAME_LOWER} IS NULL AND n.name IS NOT NULL
+CALL (n) {{ SET n.{NAME_LOWER} = toLower(n.name) }} IN TRANSACTIONS OF 10000 ROWS
+"""
 
 
 async def apply_schema(graph: Graph, *, wait_seconds: int = 300) -> None:
     for statement in (*CONSTRAINTS, *INDEXES):
         await graph.write(statement)
+    for name in DROPPED:
+        await graph.write(f"DROP INDEX {name} IF EXISTS")
+    existing = set((await graph.read(INDEX_NAMES))[0]["names"])
+    for label, index in NAME_INDEXES.items():
+        if index in existing:
+            continue  # made after its backfill: every name since is written lowered too
+        await graph.write_in_batches(backfill(label))
+        await graph.write(
+            f"CREATE TEXT INDEX {index} IF NOT EXISTS FOR (n:{label}) ON (n.{NAME_LOWER})"
+        )
     await graph.write(AWAIT_INDEXES, {"seconds": wait_seconds})

@@ -12,7 +12,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
-from graph.listing import Listing, Order
+from graph.listing import Listing, Order, lower_name, name_contains
 from graph.members import MISSING, UnknownPartners
 from graph.model import SolutionRole
 from graph.paging import Window
@@ -30,7 +30,7 @@ SOLUTIONS = Listing(
     projection=SOLUTION,
     filters={
         "industries": "s.industry IN $industries",
-        "nameContains": "toLower(s.name) CONTAINS toLower($nameContains)",
+        "nameContains": name_contains("s"),
         "keys": "s.key IN $keys",
     },
     orders={
@@ -117,6 +117,7 @@ async def contribution_counts_by_solution(graph: Graph, keys: list[str]) -> dict
 CREATE_SOLUTION = f"""
 CREATE (s:Solution {{key: $key}})
 SET s.name = $name, s.industry = $industry, s.launchedOn = $launchedOn
+{lower_name("s")}
 RETURN {SOLUTION} AS solution
 """
 

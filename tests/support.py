@@ -189,9 +189,7 @@ WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 async def wipe(graph: Graph) -> None:
     """Delete every node (constraints and indexes stay)."""
-    async with graph.driver.session(database=graph.database) as session:
-        result = await session.run(WIPE)  # CALL IN TRANSACTIONS needs an implicit transaction
-        await result.consume()
+    await graph.write_in_batches(WIPE)
 
 
 async def wipe_and_load(graph: Graph, folder: Path, seed: int, preset: str = "tiny") -> Path:

@@ -31,6 +31,7 @@ from graph.ingest.spec import (
     Row,
 )
 from graph.ingest.validate import FileReport, Validation
+from graph.listing import lower_name
 from graph.model import LINK_TYPES
 
 Progress = Callable[[str, int], None]  # (file name, rows just written)
@@ -59,9 +60,10 @@ def _node(spec: FileSpec, ends: str = "", tail: str = "") -> Upsert:
     props = [
         column.prop for column in spec.columns if column.prop != "key" and column.prop not in refs
     ]
+    named = lower_name("n") if "name" in props else ""
     query = (
         f"UNWIND $rows AS r {ends} MERGE (n:{spec.label} {{key: r[0]}}) "
-        f"SET {_sets('n', props, 1 + len(refs))} {tail}"
+        f"SET {_sets('n', props, 1 + len(refs))} {named} {tail}"
     )
     return Upsert(" ".join(query.split()), ("key", *refs, *props))
 

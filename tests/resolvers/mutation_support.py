@@ -20,9 +20,9 @@ CUSTOMERS = [
     {"key": "C2", "name": "Two", "industry": "Health", "region": "AMER", "employees": 20},
 ]
 SEED = """
-UNWIND $partners AS row CREATE (p:Partner) SET p = row
+UNWIND $partners AS row CREATE (p:Partner) SET p = row, p.nameLower = toLower(row.name)
 WITH count(*) AS done
-UNWIND $customers AS row CREATE (c:Customer) SET c = row
+UNWIND $customers AS row CREATE (c:Customer) SET c = row, c.nameLower = toLower(row.name)
 """
 
 VIEWERS = {
@@ -68,3 +68,13 @@ def user_errors(answer: Answer, field: str) -> list[tuple[str | None, str]]:
 def forbidden(answer: Answer) -> None:
     assert answer.codes == ["FORBIDDEN"], answer.errors
     assert answer.data is None
+
+
+async def stored(graph: Graph, label: str, key: str) -> list[dict[str, Any]]:
+    """The node's properties as stored; its searchable name must be its name lowered, and is
+    then left out of the answer."""
+    query = f"MATCH (n:{label} {{key: $key}}) RETURN properties(n) AS props"
+    found = [dict(record["props"]) for record in await graph.read(query, {"key": key})]
+    for props in found:
+        assert props.pop("nameLower") == props["name"].lower()
+    return found

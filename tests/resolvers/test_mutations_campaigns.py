@@ -12,6 +12,7 @@ from mutation_support import (
     forbidden,
     partner_id,
     seed,
+    stored,
     unchanged,
     user_errors,
 )
@@ -47,7 +48,6 @@ mutation($input: CampaignRemovePartnersInput!) {
   }
 }"""
 
-CAMPAIGN = "MATCH (k:Campaign {key: $key}) RETURN properties(k) AS props"
 PARTICIPATIONS = """
 MATCH (p:Partner)-[r:PARTICIPATES_IN]->(k:Campaign)
 RETURN k.key AS campaign, p.key AS partner, r.role AS role, r.mdf AS mdf
@@ -88,10 +88,6 @@ async def remove(graph: Graph, campaign: str, *partners: str, viewer: str = "mar
     return await ask(graph, REMOVE, variables, VIEWERS[viewer])
 
 
-async def stored(graph: Graph, key: str) -> list[dict[str, Any]]:
-    return [record["props"] for record in await graph.read(CAMPAIGN, {"key": key})]
-
-
 async def participations(graph: Graph) -> list[tuple[str, str, str | None, float | None]]:
     return [
         (r["campaign"], r["partner"], r["role"], r["mdf"]) for r in await graph.read(PARTICIPATIONS)
@@ -127,7 +123,7 @@ async def test_create_adds_the_campaign(empty_graph: Graph) -> None:
         "targetIndustries": ["Retail", "Health"],
         "targetRegions": ["EMEA"],
     }
-    assert await stored(graph, "K3") == [
+    assert await stored(graph, "Campaign", "K3") == [
         {
             "key": "K3",
             "name": "Three",
@@ -148,7 +144,7 @@ async def test_create_leaves_out_what_is_not_given(empty_graph: Graph) -> None:
     answer = await create(graph, **MINIMAL, channel="", targetIndustries=[], targetRegions=[" "])
     campaign = answer.data["campaignCreate"]["campaign"]
     assert (campaign["targetIndustries"], campaign["targetRegions"]) == ([], [])
-    assert await stored(graph, "K3") == [
+    assert await stored(graph, "Campaign", "K3") == [
         {"key": "K3", "name": "Three", "startsOn": datetime.date(2026, 3, 1)}
     ]
 

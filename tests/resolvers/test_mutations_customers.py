@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mutation_support import NOT_WRITERS, VIEWERS, WRITERS, forbidden, seed, unchanged, user_errors
+from mutation_support import (
+    NOT_WRITERS,
+    VIEWERS,
+    WRITERS,
+    forbidden,
+    seed,
+    stored,
+    unchanged,
+    user_errors,
+)
 from support import Answer, ask
 
 from graph.db import Graph
@@ -18,15 +27,9 @@ mutation($input: CustomerCreateInput!) {
   }
 }"""
 
-CUSTOMER = "MATCH (c:Customer {key: $key}) RETURN properties(c) AS props"
-
 
 async def create(graph: Graph, viewer: str = "alliance_manager", **given: Any) -> Answer:
     return await ask(graph, CREATE, {"input": given}, VIEWERS[viewer])
-
-
-async def stored(graph: Graph, key: str) -> list[dict[str, Any]]:
-    return [record["props"] for record in await graph.read(CUSTOMER, {"key": key})]
 
 
 async def test_create_adds_the_customer(empty_graph: Graph) -> None:
@@ -51,7 +54,7 @@ async def test_create_adds_the_customer(empty_graph: Graph) -> None:
         "region": "APAC",
         "employees": 0,
     }
-    assert await stored(graph, "C3") == [
+    assert await stored(graph, "Customer", "C3") == [
         {
             "key": "C3",
             "name": "Three",
@@ -73,7 +76,7 @@ async def test_optional_fields_left_out_or_blank_are_not_stored(empty_graph: Gra
     graph = await seed(empty_graph)
     answer = await create(graph, key="C3", name="Three", domain="  ")
     assert answer.data["customerCreate"]["customer"]["domain"] is None
-    assert await stored(graph, "C3") == [{"key": "C3", "name": "Three"}]
+    assert await stored(graph, "Customer", "C3") == [{"key": "C3", "name": "Three"}]
 
 
 async def test_a_taken_key_is_a_conflict_and_nothing_changes(empty_graph: Graph) -> None:
@@ -81,7 +84,7 @@ async def test_a_taken_key_is_a_conflict_and_nothing_changes(empty_graph: Graph)
     answer = await unchanged(graph, create(graph, key="C1", name="Another one"))
     assert user_errors(answer, "customerCreate") == [("key", "CONFLICT")]
     assert answer.data["customerCreate"]["customer"] is None
-    assert (await stored(graph, "C1"))[0]["name"] == "One"
+    assert (await stored(graph, "Customer", "C1"))[0]["name"] == "One"
 
 
 @pytest.mark.parametrize(
@@ -112,4 +115,4 @@ async def test_only_writers_may_create_customers(empty_graph: Graph, viewer: str
 async def test_writers_may_create_customers(empty_graph: Graph, viewer: str) -> None:
     graph = await seed(empty_graph)
     assert user_errors(await create(graph, viewer, key="C3", name="Three"), "customerCreate") == []
-    assert await stored(graph, "C3") == [{"key": "C3", "name": "Three"}]
+    assert await stored(graph, "Customer", "C3") == [{"key": "C3", "name": "Three"}]

@@ -15,6 +15,7 @@ from mutation_support import (
     forbidden,
     partner_id,
     seed,
+    stored,
     unchanged,
     user_errors,
 )
@@ -39,7 +40,6 @@ mutation($input: SolutionAddPartnersInput!) {
   }
 }"""
 
-SOLUTION = "MATCH (s:Solution {key: $key}) RETURN properties(s) AS props"
 CONTRIBUTIONS = """
 MATCH (p:Partner)-[r:CO_CREATED]->(s:Solution)
 RETURN s.key AS solution, p.key AS partner, r.role AS role, r.share AS share,
@@ -73,10 +73,6 @@ async def add(
     return await ask(graph, ADD, variables, VIEWERS[viewer])
 
 
-async def stored(graph: Graph, key: str) -> list[dict[str, Any]]:
-    return [record["props"] for record in await graph.read(SOLUTION, {"key": key})]
-
-
 async def contributions(graph: Graph) -> list[tuple[str, str, str, float | None, float]]:
     return [
         (r["solution"], r["partner"], r["role"], r["share"], r["strength"])
@@ -102,7 +98,7 @@ async def test_create_adds_the_solution(empty_graph: Graph) -> None:
         "industry": "Retail",
         "launchedOn": "2025-02-01",
     }
-    assert await stored(graph, "S3") == [
+    assert await stored(graph, "Solution", "S3") == [
         {
             "key": "S3",
             "name": "Three",
@@ -122,7 +118,7 @@ async def test_create_leaves_out_what_is_not_given(empty_graph: Graph) -> None:
     graph = await seed(empty_graph)
     answer = await create(graph, key="S3", name="Three", industry="  ")
     assert answer.data["solutionCreate"]["solution"]["industry"] is None
-    assert await stored(graph, "S3") == [{"key": "S3", "name": "Three"}]
+    assert await stored(graph, "Solution", "S3") == [{"key": "S3", "name": "Three"}]
 
 
 async def test_a_taken_key_is_a_conflict_and_nothing_changes(empty_graph: Graph) -> None:
