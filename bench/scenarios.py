@@ -129,4 +129,28 @@ RETURN collect(c {.key, .name, .industry}) AS customers""",
     partner=lambda args: str(args["key"]),
 )
 
-CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE, PARTNERS_CUSTOMERS)
+
+def name_fragments(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    """Six-letter pieces of random customers' names, in upper case (the search ignores case)."""
+    query = "MATCH (c:Customer) WITH c SKIP toInteger(rand() * 1000) LIMIT 200 RETURN c.name AS n"
+    names = sorted(record["n"] for record in _read(driver, database, query))
+    needles = []
+    for name in rng.sample(names, min(50, len(names))):
+        start = rng.randrange(max(1, len(name) - 6))
+        needles.append({"needle": name[start : start + 6].upper()})
+    return needles
+
+
+CUSTOMER_SEARCH = Scenario(
+    name="customer search",
+    graphql="""query($needle: String!) { customers(first: 20, filter: {nameContains: $needle}) {
+  totalCount nodes { key name } } }""",
+    cypher="""MATCH (c:Customer) WHERE c.nameLower CONTAINS toLower($needle)
+WITH c ORDER BY c.key
+WITH collect(c {.key, .name}) AS found
+RETURN size(found) AS total, found[..20] AS page""",
+    pick=name_fragments,
+    note="customers whose name contains a six-letter piece of another's, with their number",
+)
+
+CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE, PARTNERS_CUSTOMERS, CUSTOMER_SEARCH)
