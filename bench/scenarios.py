@@ -12,6 +12,8 @@ from typing import Any
 
 from neo4j import Driver, RoutingControl
 
+from graph.paging import encode_cursor
+
 Args = dict[str, Any]
 Pick = Callable[[Driver, str, random.Random], list[Args]]
 
@@ -153,4 +155,34 @@ RETURN size(found) AS total, found[..20] AS page""",
     note="customers whose name contains a six-letter piece of another's, with their number",
 )
 
-CORE = (PING, LOOKUP, PARTNER_PAGE, PARTNERS_PAGE, PARTNERS_CUSTOMERS, CUSTOMER_SEARCH)
+
+def name_cursors(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    """Cursors into the customer directory by name, anywhere in it (and its first page)."""
+    query = "MATCH (c:Customer) WITH c SKIP toInteger(rand() * 1000) LIMIT 500 RETURN c"
+    found = sorted((r["c"]["name"], r["c"]["key"]) for r in _read(driver, database, query))
+    picked = [None, *rng.sample(found, min(49, len(found)))]
+    return [{"after": None if at is None else encode_cursor(at), "at": at} for at in picked]
+
+
+CUSTOMERS_BY_NAME = Scenario(
+    name="customers by name",
+    graphql="""query($after: String) { customers(first: 20, after: $after,
+  orderBy: {field: NAME}) { pageInfo { endCursor } nodes { key name industry } } }""",
+    cypher="""MATCH (c:Customer) WHERE c.name >= $name
+WITH c WHERE c.name > $name OR c.key > $key
+RETURN c {.key, .name, .industry} AS customer ORDER BY c.name, c.key LIMIT 21""",
+    pick=name_cursors,
+    note="a page of the customer directory by name, from a cursor anywhere in it",
+    variables=lambda args: {"after": args["after"]},
+    params=lambda args: {"name": (args["at"] or ("", ""))[0], "key": (args["at"] or ("", ""))[1]},
+)
+
+CORE = (
+    PING,
+    LOOKUP,
+    PARTNER_PAGE,
+    PARTNERS_PAGE,
+    PARTNERS_CUSTOMERS,
+    CUSTOMER_SEARCH,
+    CUSTOMERS_BY_NAME,
+)

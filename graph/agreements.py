@@ -68,7 +68,7 @@ CALL () {
         "grantee": "MATCH (a:Agreement)-[:TO]->(:Partner {key: $grantee})",
     },
     orders={
-        "KEY": Order("a.key"),
+        "KEY": Order("a.key", seekable=True),
         "VALID_FROM": Order("coalesce(a.validFrom, date('0001-01-01'))", "date($after[0])"),
     },
 )

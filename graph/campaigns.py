@@ -39,7 +39,7 @@ CAMPAIGNS = Listing(
     },
     sources={"scope": "MATCH (:Partner {key: $scope})-[:PARTICIPATES_IN]->(k:Campaign)"},
     orders={
-        "KEY": Order("k.key"),
+        "KEY": Order("k.key", seekable=True),
         "NAME": Order("k.name"),
         "STARTS_ON": Order("coalesce(k.startsOn, date('0001-01-01'))", "date($after[0])"),
     },

@@ -45,8 +45,8 @@ CALL () {
 }""",
     },
     orders={
-        "KEY": Order("c.key"),
-        "NAME": Order("c.name"),
+        "KEY": Order("c.key", seekable=True),
+        "NAME": Order("c.name", seekable=True),
         "EMPLOYEES": Order("coalesce(c.employees, -1)"),
     },
 )

@@ -46,7 +46,7 @@ DEALS = Listing(
         "customer": "MATCH (d:Deal)-[:FOR]->(:Customer {key: $customer})",
     },
     orders={
-        "KEY": Order("d.key"),
+        "KEY": Order("d.key", seekable=True),
         "REGISTERED_ON": Order("coalesce(d.registeredOn, date('0001-01-01'))", "date($after[0])"),
         "AMOUNT": Order("coalesce(d.amount, -1.0)"),
     },

@@ -35,6 +35,9 @@ def lower_name(v: str) -> str:
 class Order:
     expression: str  # over the listing's variable
     cursor: str = "$after[0]"  # the cursor's sort value as Cypher (dates need date())
+    # The expression is an indexed property every node has (key, name): a page then walks the
+    # index in order from the cursor and stops at the page's end, instead of sorting them all.
+    seekable: bool = False
 
     def check(self, window: Window) -> None:
         """A cursor of another ordering would make `date()` fail in Cypher: refuse it here."""
@@ -59,14 +62,18 @@ class Listing:
     # the label: a partner's few dozen customers, not a million. The first active one is used.
     sources: dict[str, str] = field(default_factory=dict)
 
-    def match(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The clauses binding the variable to the filtered nodes, and their parameters."""
+    def match(
+        self, filters: dict[str, Any], extra: tuple[str, ...] = ()
+    ) -> tuple[str, dict[str, Any]]:
+        """The clauses binding the variable to the filtered nodes (and to the `extra`
+        predicates), and their parameters."""
         active = {name: value for name, value in filters.items() if value is not None}
         unknown = set(active) - set(self.filters)
         if unknown:
             raise ValueError(f"no such filter on {self.label}: {sorted(unknown)}")
         source = next((name for name in self.sources if name in active), None)
         rest = [f"({self.filters[name]})" for name in sorted(active) if name != source]
+        rest += [f"({predicate})" for predicate in extra]
         where = f"WHERE {' AND '.join(rest)}" if rest else ""
         v = self.var
         if source is None:
@@ -74,18 +81,34 @@ class Listing:
         return f"{self.sources[source]}\nWITH {v} {where}", active
 
 
-def _page_query(listing: Listing, start: str, order: Order, descending: bool) -> str:
+def _page_query(
+    listing: Listing, filters: dict[str, Any], order: Order, descending: bool, after: bool
+) -> tuple[str, dict[str, Any]]:
+    """A page after the cursor `$after` ([sort value, key]) when `after`, else the first page.
+    The query text differs between the two, so that each gets a plan of its own: a seekable
+    order seeks its index from the cursor, or scans it from the start."""
     v = listing.var
     beyond = "<" if descending else ">"
-    return f"""
+    extra: tuple[str, ...] = ()
+    if order.seekable:
+        within = "<=" if descending else ">="
+        seek = f"{order.expression} {within} {order.cursor}"
+        extra = (seek if after else f"{order.expression} IS NOT NULL",)
+    start, params = listing.match(filters, extra)
+    keyset = (
+        f"WHERE sort {beyond} {order.cursor} OR (sort = {order.cursor} AND {v}.key > $after[1])"
+        if after
+        else ""
+    )
+    query = f"""
 {start}
 WITH {v}, {order.expression} AS sort
-WHERE $after IS NULL OR sort {beyond} {order.cursor}
-   OR (sort = {order.cursor} AND {v}.key > $after[1])
+{keyset}
 RETURN {listing.projection} AS item, sort
 ORDER BY sort {"DESC" if descending else "ASC"}, {v}.key ASC
 LIMIT $limit
 """
+    return query, params
 
 
 async def page(
@@ -96,9 +119,9 @@ async def page(
     order: str = "KEY",
     descending: bool = False,
 ) -> Page[dict[str, Any]]:
-    start, params = listing.match(filters)
     listing.orders[order].check(window)
-    query = _page_query(listing, start, listing.orders[order], descending)
+    after = window.after is not None
+    query, params = _page_query(listing, filters, listing.orders[order], descending, after)
     rows = await graph.read_rows(query, ("item", "sort"), {**params, **window.params()})
     result = page_of(rows, window, lambda row: (row[1], row[0]["key"]))
     return Page(

@@ -44,8 +44,8 @@ PARTNERS = Listing(
         "keys": "p.key IN $keys",
     },
     orders={
-        "KEY": Order("p.key"),
-        "NAME": Order("p.name"),
+        "KEY": Order("p.key", seekable=True),
+        "NAME": Order("p.name", seekable=True),
         "TIER": Order(TIER_RANK),
         "JOINED_ON": Order("coalesce(p.joinedOn, date('0001-01-01'))", "date($after[0])"),
     },

@@ -13,7 +13,7 @@ CONSTRAINTS = tuple(
     for label in LABELS
 )
 
-# What the filters and orderings of the API look up.
+# What the filters and orderings of the API look up (a seekable order needs its index here).
 INDEXES = (
     "CREATE INDEX partner_type IF NOT EXISTS FOR (n:Partner) ON (n.type)",
     "CREATE INDEX partner_tier IF NOT EXISTS FOR (n:Partner) ON (n.tier)",

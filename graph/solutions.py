@@ -34,7 +34,7 @@ SOLUTIONS = Listing(
         "keys": "s.key IN $keys",
     },
     orders={
-        "KEY": Order("s.key"),
+        "KEY": Order("s.key", seekable=True),
         "NAME": Order("s.name"),
         "LAUNCHED_ON": Order("coalesce(s.launchedOn, date('0001-01-01'))", "date($after[0])"),
     },
