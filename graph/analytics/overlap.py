@@ -115,13 +115,18 @@ OVERLAP = (
     + f"RETURN sizeA, sizeB, shared, {partner_map('a')} AS aRow, {partner_map('b')} AS bRow"
 )
 
-OVERLAP_CUSTOMERS = (
-    SIDES
-    + _shared(f"WITH c ORDER BY c.key RETURN collect({CUSTOMER}) AS found")
-    + """
-RETURN size(found) AS total,
-       [c IN found WHERE $after IS NULL OR c.key > $after][..$limit] AS page
+
+def _page_of_found(*carried: str) -> str:
+    """How many customers `found` holds (ordered by key) and one window of them, whose rows
+    alone are read; with the `carried` columns."""
+    return f"""
+RETURN {"".join(f"{column}, " for column in carried)}size(found) AS total,
+       [c IN [c IN found WHERE $after IS NULL OR c.key > $after][..$limit] | {CUSTOMER}] AS page
 """
+
+
+OVERLAP_CUSTOMERS = (
+    SIDES + _shared("WITH c ORDER BY c.key RETURN collect(c) AS found") + _page_of_found()
 )
 
 
@@ -239,11 +244,10 @@ CALL (members) {{
       WHERE x = m.partner AND (m.every OR r2.status IN m.statuses)
     }})
   WITH c ORDER BY c.key
-  RETURN collect({CUSTOMER}) AS found
+  RETURN collect(c) AS found
 }}
-RETURN size(members) AS known, size(found) AS total,
-       [c IN found WHERE $after IS NULL OR c.key > $after][..$limit] AS page
-"""
+WITH size(members) AS known, found
+{_page_of_found("known")}"""
 
 
 @dataclass(frozen=True)
