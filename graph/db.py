@@ -16,9 +16,11 @@ from typing import Any, TypeVar
 
 from neo4j import (
     READ_ACCESS,
+    WRITE_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
+    AsyncSession,
     Record,
     RoutingControl,
 )
@@ -96,6 +98,15 @@ class Graph:
         )
         return cls(driver, database, uri, retry_seconds)
 
+    def _session(self, mode: str) -> AsyncSession:
+        """A session sharing the bookmarks of `execute_query` (the writes): in a cluster every
+        read and transaction then sees what this process has written before it."""
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=mode,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        )
+
     async def verify(self) -> None:
         try:
             await self.driver.verify_connectivity()
@@ -112,9 +123,7 @@ class Graph:
         pause = 0.05
         while True:
             try:
-                async with self.driver.session(
-                    database=self.database, default_access_mode=READ_ACCESS
-                ) as session:
+                async with self._session(READ_ACCESS) as session:
                     result = await session.run(query, parameters)
                     return [record async for record in result]
             except (Neo4jError, DriverError) as error:
@@ -156,7 +165,7 @@ class Graph:
         """A query that commits as it goes (`CALL { … } IN TRANSACTIONS`): it runs outside a
         managed transaction, so it is not retried."""
         _count()
-        async with self.driver.session(database=self.database) as session:
+        async with self._session(WRITE_ACCESS) as session:
             result = await session.run(query, parameters)
             await result.consume()
 
@@ -168,7 +177,7 @@ class Graph:
         async def run(tx: AsyncManagedTransaction) -> T:
             return await work(Transaction(tx))
 
-        async with self.driver.session(database=self.database) as session:
+        async with self._session(WRITE_ACCESS) as session:
             return await session.execute_write(run)
 
     async def close(self) -> None:
