@@ -3,10 +3,10 @@
 A(p) is the set of customers p holds with an account status in $statuses. With roll-up a partner
 stands for itself and every partner below it in the sub-partner DAG (a customer reached twice
 counts once). `allowed`, when given, is the set of partners whose accounts may count (a partner
-viewer's own key and its grantors): descendants outside it are left out. An intersection
-collects the smaller side's customers, then walks the larger side looking each up, or probes a
-much larger side from each customer; no account list is pulled into Python. Asked for every
-status, no query reads a status.
+viewer's own key and its grantors): descendants outside it are left out. An intersection looks
+one side's customers up in the other's (hashed `IN`), walking or probing a side only when its
+size came from its degree; no account list is pulled into Python. Asked for every status, no
+query reads a status.
 """
 
 from __future__ import annotations
@@ -43,19 +43,20 @@ def _status(r: str) -> str:
 
 
 def _size(members: str, name: str) -> str:
-    """|A| of a member list. One partner holds a customer once, so a lone member with every
-    status counts its degree (no relationship read); otherwise DISTINCT customers."""
+    """|A| of a member list, as `name`. One partner holds a customer once, so a lone member with
+    every status counts its degree (no relationship read; `{name}ByDegree`); otherwise the
+    DISTINCT customers are collected (`{name}Held`), which an intersection then reuses."""
     by_degree = f"size({members}) = 1 AND $everyStatus"
     return f"""
 CALL ({members}) {{
   UNWIND CASE WHEN {by_degree} THEN [] ELSE {members} END AS m
   MATCH (m)-[r:HAS_ACCOUNT]->(c)
   WHERE {_status("r")}
-  RETURN count(DISTINCT c) AS {name}Counted
+  RETURN collect(DISTINCT c) AS {name}Held
 }}
-WITH *, head({members}) AS {name}Only
-WITH *, CASE WHEN {by_degree} THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
-             ELSE {name}Counted END AS {name}
+WITH *, {by_degree} AS {name}ByDegree, head({members}) AS {name}Only
+WITH *, CASE WHEN {name}ByDegree THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
+             ELSE size({name}Held) END AS {name}
 """
 
 
@@ -65,37 +66,46 @@ PROBE_RATIO = 8
 
 
 def _shared(result: str) -> str:
-    """The customers both sides hold: collect the smaller side's, then walk the larger side's
-    accounts and look each customer up among them (a hash lookup), or, when the larger side is
-    much larger, probe it from each customer. `result` aggregates the customers `c` inside a
-    subquery, so an empty overlap is one row. (Every HAS_ACCOUNT ends at a customer: the walks
-    check no label; `mine` may hold a customer twice, which a lookup does not mind.)"""
+    """The customers both sides hold. The smaller side's customers (`mine`) are those its size
+    collected, or, counted by degree, its accounts. The larger side's collected customers are
+    looked up from `mine` (a hash lookup); counted by degree, its accounts are walked and each
+    customer looked up in `mine`, or, when it is much larger, probed from each of `mine`.
+    `result` aggregates the customers `c` inside a subquery, so an empty overlap is one row.
+    (Every HAS_ACCOUNT ends at a customer: the walks check no label.)"""
     return f"""
-WITH *, CASE WHEN sizeA <= sizeB THEN [am, bm] ELSE [bm, am] END AS sides,
-        sizeA <= sizeB AND sizeB > {PROBE_RATIO} * sizeA
-          OR sizeB < sizeA AND sizeA > {PROBE_RATIO} * sizeB AS probe
-CALL (sides) {{
-  UNWIND sides[0] AS m
-  MATCH (m)-[r:HAS_ACCOUNT]->(c)
-  WHERE {_status("r")}
-  RETURN collect(c) AS mine
+WITH *, sizeA <= sizeB AS aFirst
+WITH *, CASE WHEN aFirst THEN [am, bm] ELSE [bm, am] END AS sides,
+        CASE WHEN aFirst THEN [sizeAHeld, sizeBHeld] ELSE [sizeBHeld, sizeAHeld] END AS held,
+        CASE WHEN aFirst THEN [sizeAByDegree, sizeBByDegree]
+             ELSE [sizeBByDegree, sizeAByDegree] END AS byDegree,
+        CASE WHEN aFirst THEN sizeB > {PROBE_RATIO} * sizeA
+             ELSE sizeA > {PROBE_RATIO} * sizeB END AS probe
+CALL (sides, byDegree) {{
+  UNWIND CASE WHEN byDegree[0] THEN sides[0] ELSE [] END AS m
+  MATCH (m)-[:HAS_ACCOUNT]->(c)
+  RETURN collect(c) AS accounts
 }}
-CALL (sides, probe, mine) {{
-  UNWIND CASE WHEN probe THEN [] ELSE sides[1] END AS m
-  MATCH (m)-[r:HAS_ACCOUNT]->(c)
-  WHERE c IN mine AND {_status("r")}
-  RETURN collect(DISTINCT c) AS walked
+WITH *, CASE WHEN byDegree[0] THEN accounts ELSE held[0] END AS mine
+CALL (held, byDegree, mine) {{
+  WITH held[1] AS theirs
+  UNWIND CASE WHEN byDegree[1] THEN [] ELSE mine END AS c
+  WITH c WHERE c IN theirs
+  RETURN collect(c) AS looked
 }}
-CALL (sides, probe, mine) {{
-  UNWIND CASE WHEN probe THEN mine ELSE [] END AS c
-  WITH DISTINCT c, sides[1] AS other
-  WHERE EXISTS {{
-    MATCH (x)-[r2:HAS_ACCOUNT]->(c) WHERE x IN other AND {_status("r2")}
-  }}
+CALL (sides, byDegree, probe, mine) {{
+  UNWIND CASE WHEN byDegree[1] AND NOT probe THEN sides[1] ELSE [] END AS m
+  MATCH (m)-[:HAS_ACCOUNT]->(c)
+  WHERE c IN mine
+  RETURN collect(c) AS walked
+}}
+CALL (sides, byDegree, probe, mine) {{
+  UNWIND CASE WHEN byDegree[1] AND probe THEN mine ELSE [] END AS c
+  WITH c, sides[1][0] AS other
+  WHERE EXISTS {{ (other)-[:HAS_ACCOUNT]->(c) }}
   RETURN collect(c) AS probed
 }}
-CALL (walked, probed) {{
-  UNWIND walked + probed AS c
+CALL (looked, walked, probed) {{
+  UNWIND looked + walked + probed AS c
   {result}
 }}
 """

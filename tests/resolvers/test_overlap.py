@@ -143,8 +143,10 @@ async def test_overlap_counts_and_jaccard(
 async def test_both_ways_of_intersecting_agree_with_the_oracle(
     graph: Graph, world: Ecosystem, statuses: list[str] | None, roll_up: bool
 ) -> None:
-    """Sides of like size are intersected by walking both, lopsided ones (past PROBE_RATIO) by
-    probing the larger from the smaller; a partner against itself overlaps in full."""
+    """Sides counted by degree (every status, no roll-up) are intersected by walking the larger
+    side, or past PROBE_RATIO by probing it; sides whose customers were collected (a status
+    filter, a roll-up) by looking one up in the other. A partner against itself overlaps in
+    full."""
     size = {key: len(world.holds(key, wanted(statuses), roll_up)) for key in world.partners}
     everything = [(a, b) for a in world.partners for b in world.partners if a < b]
     lopsided = [
