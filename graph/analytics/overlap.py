@@ -42,21 +42,24 @@ def _status(r: str) -> str:
     return f"($everyStatus OR {r}.status IN $statuses)"
 
 
-def _size(members: str, name: str) -> str:
+def _size(members: str, name: str, keep: bool = True) -> str:
     """|A| of a member list, as `name`. One partner holds a customer once, so a lone member with
     every status counts its degree (no relationship read; `{name}ByDegree`); otherwise the
-    DISTINCT customers are collected (`{name}Held`), which an intersection then reuses."""
+    DISTINCT customers are counted, and with `keep` collected (`{name}Held`) for an
+    intersection to reuse."""
     by_degree = f"size({members}) = 1 AND $everyStatus"
+    walked = f"collect(DISTINCT c) AS {name}Held" if keep else f"count(DISTINCT c) AS {name}Held"
+    counted = f"size({name}Held)" if keep else f"{name}Held"
     return f"""
 CALL ({members}) {{
   UNWIND CASE WHEN {by_degree} THEN [] ELSE {members} END AS m
   MATCH (m)-[r:HAS_ACCOUNT]->(c)
   WHERE {_status("r")}
-  RETURN collect(DISTINCT c) AS {name}Held
+  RETURN {walked}
 }}
 WITH *, {by_degree} AS {name}ByDegree, head({members}) AS {name}Only
 WITH *, CASE WHEN {name}ByDegree THEN COUNT {{ ({name}Only)-[:HAS_ACCOUNT]->() }}
-             ELSE size({name}Held) END AS {name}
+             ELSE {counted} END AS {name}
 """
 
 
@@ -203,7 +206,7 @@ WITH sizeP, candidate.q AS q, candidate.shared AS shared, cut
 WHERE shared >= cut
 """
         + _members("q", "qm")
-        + _size("qm", "sizeQ")
+        + _size("qm", "sizeQ", keep=False)  # only the jaccard needs it
         + f"""
 WITH q, shared, toFloat(shared) / (sizeP + sizeQ - shared) AS jaccard
 ORDER BY shared DESC, jaccard DESC, q.key ASC
