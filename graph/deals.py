@@ -6,15 +6,17 @@ partner key, or null for staff.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from neo4j.exceptions import ConstraintError
 
 from graph.customers import CUSTOMER
 from graph.customers import VISIBLE as CUSTOMER_VISIBLE
-from graph.db import Graph
+from graph.db import Graph, Transaction
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.listing import Listing, Order
+from graph.model import DealStatus
 from graph.paging import Window
 from graph.partners import PARTNER
 
@@ -150,7 +152,7 @@ async def deal_counts_by_customer(
 
 # Writes: a deal registered (always PENDING), and its status changed. `$scope` in REGISTER is
 # the customer scope of graph.customers (a partner registers only for a customer it may see);
-# `$partner` in CHANGE_STATUS is the partner a partner viewer acts for, or null for staff.
+# `$partner` in LOCK_DEAL is the partner a partner viewer acts for, or null for staff.
 # The customer is bound as `c` for the check only: DEAL's comprehension binds its own.
 
 REGISTER = f"""
@@ -164,12 +166,48 @@ SET d.amount = $amount, d.stage = $stage, d.status = 'PENDING',
 RETURN {DEAL} AS deal
 """
 
-CHANGE_STATUS = f"""
+# Take the deal's write lock (a property set and removed holds it until commit) before reading its
+# status, so two changes of one deal run one after the other and the second sees the first.
+LOCK_DEAL = """
+MATCH (d:Deal {key: $key})
+WHERE $partner IS NULL OR EXISTS { (:Partner {key: $partner})-[:REGISTERED]->(d) }
+SET d._lock = true
+REMOVE d._lock
+RETURN d.status AS status, d.expiresOn AS expiresOn
+"""
+
+SET_STATUS = f"""
 MATCH (d:Deal {{key: $key}})
-WHERE $partner IS NULL OR EXISTS {{ (:Partner {{key: $partner}})-[:REGISTERED]->(d) }}
 SET d.status = $status
 RETURN {DEAL} AS deal
 """
+
+# The deal workflow: the moves from each status. REJECTED, WON and LOST are final, and an
+# APPROVED deal past its expiresOn can no longer be WON (it may still be LOST).
+MOVES: dict[str, frozenset[str]] = {
+    DealStatus.PENDING: frozenset({DealStatus.APPROVED, DealStatus.REJECTED}),
+    DealStatus.APPROVED: frozenset({DealStatus.WON, DealStatus.LOST}),
+}
+
+
+class InvalidTransition(Conflict):
+    """The deal workflow has no such move from the deal's current status."""
+
+    user_code = "INVALID_TRANSITION"
+
+
+def refusal(key: str, current: str, asked: str, expires_on: date | None, on: date) -> str | None:
+    """Why the workflow refuses moving deal `key` from `current` to `asked` on day `on`; None
+    when it allows it."""
+    refused = f"deal {key!r} is {current}: it cannot become {asked}"
+    if asked not in MOVES.get(current, frozenset()):
+        if current not in MOVES:
+            return f"{refused} ({current} is final)"
+        allowed = " or ".join(sorted(MOVES[current]))
+        return f"{refused} (from {current} it may become {allowed})"
+    if asked == DealStatus.WON and expires_on is not None and expires_on < on:
+        return f"{refused} (it expired on {expires_on.isoformat()})"
+    return None
 
 
 async def register_deal(graph: Graph, fields: dict[str, Any], scope: Row | None) -> Row | None:
@@ -184,12 +222,30 @@ async def register_deal(graph: Graph, fields: dict[str, Any], scope: Row | None)
     return records[0]["deal"] if records else None
 
 
-async def change_deal_status(graph: Graph, key: str, status: str, partner: str | None) -> Row:
-    """Set the deal's status. Acting for `partner`, only one of its own deals: anything else is
-    Forbidden, whether it exists or not; for staff an unknown key is NotFound."""
-    records = await graph.write(CHANGE_STATUS, {"key": key, "status": status, "partner": partner})
-    if records:
-        return records[0]["deal"]
-    if partner is not None:
-        raise Forbidden("a partner may change only its own deals")
-    raise NotFound(f"there is no deal {key!r}", field="deal")
+async def change_deal_status(
+    graph: Graph, key: str, status: str, partner: str | None, on: date
+) -> Row:
+    """Move the deal to `status` as the workflow allows on day `on` (InvalidTransition when it
+    does not); the check and the write are one transaction. Acting for `partner`, only one of
+    its own deals: anything else is Forbidden, whether it exists or not; for staff an unknown
+    key is NotFound."""
+
+    async def work(tx: Transaction) -> Row:
+        found = await tx.run(LOCK_DEAL, {"key": key, "partner": partner})
+        if not found:
+            if partner is not None:
+                raise Forbidden("a partner may change only its own deals")
+            raise NotFound(f"there is no deal {key!r}", field="deal")
+        expires_on = found[0]["expiresOn"]
+        why = refusal(
+            key,
+            found[0]["status"],
+            status,
+            expires_on.to_native() if expires_on is not None else None,
+            on,
+        )
+        if why is not None:
+            raise InvalidTransition(why, field="status")
+        return dict((await tx.run(SET_STATUS, {"key": key, "status": status}))[0]["deal"])
+
+    return await graph.transaction(work)

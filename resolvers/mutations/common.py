@@ -34,6 +34,7 @@ class UserErrorCode(StrEnum):
     CYCLE = "CYCLE"
     CONFLICT = "CONFLICT"
     SELF_REFERENCE = "SELF_REFERENCE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
 
 
 @strawberry.type(description="What was wrong with a mutation's input, and where.")

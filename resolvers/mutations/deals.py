@@ -1,9 +1,10 @@
-"""Mutations of deals: register one, and change its status.
+"""Mutations of deals: register one, and move it through the deal workflow.
 
-Staff (admins, alliance managers) register deals for any partner and set any status. A partner
-viewer registers deals only as its own partner, for a customer it may see, and reports only the
-outcome of its own deals (WON or LOST): approving and rejecting are the vendor's call. Any deal
-not its own, whether it exists or not, is FORBIDDEN with the same message.
+Staff (admins, alliance managers) register deals for any partner, approve or reject them, and
+mark them WON or LOST. A partner viewer registers deals only as its own partner, for a customer
+it may see, and reports only the outcome of its own deals (WON or LOST): approving and rejecting
+are the vendor's call. Any deal not its own, whether it exists or not, is FORBIDDEN with the
+same message. A move the workflow does not allow (graph.deals.MOVES) is INVALID_TRANSITION.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ class DealRegisterInput:
 class DealChangeStatusInput:
     deal: strawberry.ID
     status: DealStatus = strawberry.field(
-        description="Any for staff; WON or LOST (of its own deals) for a partner viewer."
+        description="PENDING → APPROVED or REJECTED (staff); APPROVED → WON or LOST (staff, or "
+        "the deal's own partner), not WON once past expiresOn. REJECTED, WON and LOST are "
+        "final; any other move (to the status it has, too) is INVALID_TRANSITION."
     )
 
 
@@ -99,7 +102,7 @@ class DealMutations:
             errors = await missing_ends(info, {"partner": partner}, {"customer": customer})
         return DealPayload(deal=Deal.of(row) if row else None, user_errors=errors)
 
-    @strawberry.mutation(description="Set a deal's status (setting it again changes nothing).")
+    @strawberry.mutation(description="Move a deal on in the deal workflow.")
     async def deal_change_status(self, info: Info, input: DealChangeStatusInput) -> DealPayload:
         acting = acting_for(info, Role.ALLIANCE_MANAGER)
         if acting is not None and input.status not in OUTCOMES:
@@ -109,6 +112,8 @@ class DealMutations:
         if problems:
             return DealPayload(deal=None, user_errors=problems.errors)
         row, errors = await attempt(
-            lambda: deals.change_deal_status(info.context.graph, key, input.status.value, acting)
+            lambda: deals.change_deal_status(
+                info.context.graph, key, input.status.value, acting, today()
+            )
         )
         return DealPayload(deal=Deal.of(row) if row else None, user_errors=errors)
