@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
+from graph.links import SelfReference
 from graph.model import SUB_PARTNER_STRENGTH
 from graph.partners import PARTNER
 
@@ -74,6 +75,10 @@ class SubPartnerLink:
     strength: float
 
 
+def self_parent_message(child: str) -> str:
+    return f"{child!r} cannot be a sub-partner of itself"
+
+
 def cycle_message(child: str, path: list[str]) -> str:
     """The loop a link child → parent would close; `path` runs from the parent up to the child."""
     loop = " → ".join([child, *path])
@@ -83,9 +88,10 @@ def cycle_message(child: str, path: list[str]) -> str:
 async def link_sub_partner(
     graph: Graph, child: str, parent: str, since: date | None, strength: float | None
 ) -> SubPartnerLink:
-    """Put `child` under `parent` (or update that link); Cycle when it would close a loop."""
+    """Put `child` under `parent` (or update that link); Cycle when it would close a loop,
+    SelfReference when both are one partner."""
     if child == parent:
-        raise Cycle(cycle_message(child, [parent]), field="parent")
+        raise SelfReference(self_parent_message(child), field="parent")
     params = {
         "child": child,
         "parent": parent,

@@ -57,7 +57,7 @@ def _ends(problems: Problems, child_id: str, parent_id: str) -> tuple[str, str]:
 class HierarchyMutations:
     @strawberry.mutation(
         description="Put a partner under another in the sub-partner hierarchy (a DAG: a cycle "
-        "is refused with CYCLE)."
+        "is refused with CYCLE, a partner under itself with SELF_REFERENCE)."
     )
     async def sub_partner_link(
         self, info: Info, input: SubPartnerLinkInput
@@ -67,8 +67,8 @@ class HierarchyMutations:
         child, parent = _ends(problems, input.child, input.parent)
         problems.strength("strength", input.strength)
         if child and child == parent:
-            message = hierarchy.cycle_message(child, [parent])
-            problems.add("parent", message, UserErrorCode.CYCLE)
+            message = hierarchy.self_parent_message(child)
+            problems.add("parent", message, UserErrorCode.SELF_REFERENCE)
         if problems:
             return SubPartnerLinkPayload(
                 child=None, parent=None, since=None, strength=None, user_errors=problems.errors

@@ -132,7 +132,6 @@ async def test_a_reseller_may_sit_under_two_distributors(empty_graph: Graph) -> 
     ("existing", "child", "parent", "loop"),
     [
         pytest.param([("P2", "P1")], "P1", "P2", "P1 → P2 → P1", id="direct"),
-        pytest.param([], "P1", "P1", "P1 → P1", id="self"),
         pytest.param(
             [("P5", "P1"), ("P1", "P2")], "P2", "P5", "P2 → P5 → P1 → P2", id="like-import"
         ),
@@ -159,7 +158,7 @@ async def test_a_cycle_is_refused_and_nothing_written(
 async def test_a_self_link_is_refused_before_any_database_work(empty_graph: Graph) -> None:
     graph = await seed(empty_graph)
     answer = await link(graph, "P1", "P1")
-    assert user_errors(answer, "subPartnerLink") == [("parent", "CYCLE")]
+    assert user_errors(answer, "subPartnerLink") == [("parent", "SELF_REFERENCE")]
     assert answer.round_trips == 0
 
 
