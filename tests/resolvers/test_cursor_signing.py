@@ -3,6 +3,7 @@ order. Anywhere else it is BAD_USER_INPUT naming `after`, not a wrong page."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ CURSORS = [place for place in places(named("String")) if place.argument == "afte
 
 
 @pytest.fixture
-async def seeded(empty_graph: Graph) -> Any:
+async def seeded(empty_graph: Graph) -> AsyncIterator[Graph]:
     await seed(empty_graph, SEEDED)
     yield empty_graph
     await wipe(empty_graph)
