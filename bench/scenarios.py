@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import Driver, RoutingControl
 
-from graph.paging import encode_cursor
+from graph.paging import encode_cursor, made_under
 
 Args = dict[str, Any]
 Pick = Callable[[Driver, str, random.Random], list[Args]]
@@ -161,7 +161,9 @@ def name_cursors(driver: Driver, database: str, rng: random.Random) -> list[Args
     query = "MATCH (c:Customer) WITH c SKIP toInteger(rand() * 1000) LIMIT 500 RETURN c"
     found = sorted((r["c"]["name"], r["c"]["key"]) for r in _read(driver, database, query))
     picked = [None, *rng.sample(found, min(49, len(found)))]
-    return [{"after": None if at is None else encode_cursor(at), "at": at} for at in picked]
+    filters = {"industries": None, "regions": None, "nameContains": None}
+    under = made_under("customers", filters, "NAME", False)  # as the API signs them
+    return [{"after": None if at is None else encode_cursor(at, under), "at": at} for at in picked]
 
 
 CUSTOMERS_BY_NAME = Scenario(

@@ -14,7 +14,7 @@ import strawberry
 
 from graph.access import today
 from graph.agreements import AGREEMENTS, Side
-from graph.paging import Window
+from graph.paging import Window, made_under
 from loaders.agreements import (
     AgreementByKeyLoader,
     AgreementGrantedCountByPartnerKeyLoader,
@@ -77,7 +77,8 @@ async def agreements_of(
     in_force: bool | None,
 ) -> Connection[Agreement]:
     """A partner's agreements on one side, of those the viewer may see (Partner's fields)."""
-    window = Window.of(first, after)
+    under = made_under("Partner.agreements", side, partner_key, in_force)
+    window = Window.of(first, after, under=under)
     rows_of, count_of = LOADERS[side]
     context = info.context
     counter = context.loader(count_of, in_force=in_force)
@@ -144,14 +145,13 @@ class AgreementQueries:
         filter: AgreementFilter | None = None,
         order_by: AgreementOrder | None = None,
     ) -> Connection[Agreement]:
-        window = Window.of(first, after, size=2)
         context = info.context
-        filters = {
-            **(filter or AgreementFilter()).params(today()),
-            "scope": context.viewer.scope,
-        }
+        asked = (filter or AgreementFilter()).params(today())
+        filters = {**asked, "scope": context.viewer.scope}
         order = order_by or AgreementOrder()
         descending = order.direction == OrderDirection.DESC
+        under = made_under("agreements", asked, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
         return listed(
             context.graph, AGREEMENTS, filters, window, Agreement.of, order.field.value, descending
         )

@@ -12,7 +12,7 @@ from typing import Any
 import strawberry
 
 from graph.campaigns import CAMPAIGNS
-from graph.paging import Window
+from graph.paging import Window, made_under
 from loaders.campaigns import (
     CampaignByKeyLoader,
     ParticipationCountByCampaignKeyLoader,
@@ -56,7 +56,7 @@ class Campaign(Node):
     async def partners(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Participation]:
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Campaign.partners", self.key))
         context = info.context
         counter = context.loader(ParticipationCountByCampaignKeyLoader)
         rows = context.loader(ParticipationsByCampaignKeyLoader, window=window)
@@ -143,11 +143,13 @@ class CampaignQueries:
         filter: CampaignFilter | None = None,
         order_by: CampaignOrder | None = None,
     ) -> Connection[Campaign]:
-        window = Window.of(first, after, size=2)
         context = info.context
-        filters = {**(filter or CampaignFilter()).params(), "scope": context.viewer.scope}
+        asked = (filter or CampaignFilter()).params()
+        filters = {**asked, "scope": context.viewer.scope}
         order = order_by or CampaignOrder()
         descending = order.direction == OrderDirection.DESC
+        under = made_under("campaigns", asked, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
         return listed(
             context.graph, CAMPAIGNS, filters, window, Campaign.of, order.field.value, descending
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graph.customers import CUSTOMERS
-from graph.paging import Window
+from graph.paging import Window, made_under
 from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomerKeyLoader
 from loaders.customers import CustomerByKeyLoader, customer_scope
 from loaders.deals import DealCountByCustomerKeyLoader, DealsByCustomerKeyLoader
@@ -54,8 +54,8 @@ class Customer(Node):
         after: str | None = None,
         statuses: list[AccountStatus] | None = None,
     ) -> Connection[Account]:
-        window = Window.of(first, after)
         wanted = statuses_of(statuses)
+        window = Window.of(first, after, under=made_under("Customer.partners", self.key, wanted))
         context = info.context
         loader = context.loader(AccountsByCustomerKeyLoader, statuses=wanted, window=window)
         counter = context.loader(AccountCountByCustomerKeyLoader, statuses=wanted)
@@ -120,22 +120,16 @@ class CustomerQueries:
         filter: CustomerFilter | None = None,
         order_by: CustomerOrder | None = None,
     ) -> Connection[Customer]:
-        window = Window.of(first, after, size=2)
         given = filter or CustomerFilter()
-        graph = info.context.graph
-        filters = {
+        asked = {
             "industries": given.industry or None,
             "regions": given.region or None,
             "nameContains": given.name_contains or None,
-            "scope": await customer_scope(graph, info.context.viewer),
         }
         order = order_by or CustomerOrder(field=CustomerOrderField.KEY)
-        return listed(
-            graph,
-            CUSTOMERS,
-            filters,
-            window,
-            Customer.of,
-            order=order.field.value,
-            descending=order.direction == OrderDirection.DESC,
-        )
+        descending = order.direction == OrderDirection.DESC
+        under = made_under("customers", asked, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
+        graph = info.context.graph
+        filters = {**asked, "scope": await customer_scope(graph, info.context.viewer)}
+        return listed(graph, CUSTOMERS, filters, window, Customer.of, order.field.value, descending)

@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 
 from graph.deals import DEALS
-from graph.paging import Window
+from graph.paging import Window, made_under
 from loaders.base import Loader
 from loaders.deals import DealByKeyLoader
 from resolvers.connection import Connection, listed, nested
@@ -61,9 +61,9 @@ async def deals_of(
     statuses: list[DealStatus] | None,
 ) -> Connection[Deal]:
     """The deals of a partner or customer (by its loaders), of those the viewer may see."""
-    window = Window.of(first, after)
     wanted = statuses_of(statuses)
     rows_of, count_of = loaders
+    window = Window.of(first, after, under=made_under(rows_of.__name__, key, wanted))
     context = info.context
     counter = context.loader(count_of, statuses=wanted)
     rows = context.loader(rows_of, statuses=wanted, window=window)
@@ -122,9 +122,11 @@ class DealQueries:
         filter: DealFilter | None = None,
         order_by: DealOrder | None = None,
     ) -> Connection[Deal]:
-        window = Window.of(first, after, size=2)
         context = info.context
-        filters = {**(filter or DealFilter()).params(), "scope": context.viewer.scope}
+        asked = (filter or DealFilter()).params()
+        filters = {**asked, "scope": context.viewer.scope}
         order = order_by or DealOrder()
         descending = order.direction == OrderDirection.DESC
+        under = made_under("deals", asked, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
         return listed(context.graph, DEALS, filters, window, Deal.of, order.field.value, descending)

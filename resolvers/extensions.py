@@ -18,6 +18,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import PartnergraphError
+from resolvers.inputs import InputRule, variable_problems
 from resolvers.limits import MAX_TOKENS, measure
 
 log = logging.getLogger("partnergraph.api")
@@ -33,7 +34,7 @@ def _parse(query: str) -> DocumentNode:
 
 @lru_cache(maxsize=512)
 def _validate(schema: GraphQLSchema, query: str) -> tuple[GraphQLError, ...]:
-    return tuple(validate(schema, _parse(query), specified_rules))
+    return tuple(validate(schema, _parse(query), (*specified_rules, InputRule)))
 
 
 class Guard(SchemaExtension):
@@ -54,6 +55,10 @@ class Guard(SchemaExtension):
         assert document is not None and context.query is not None
         graphql_schema = context.schema._schema
         errors = list(_validate(graphql_schema, context.query))
+        if not errors:
+            errors = variable_problems(
+                graphql_schema, document, context.operation_name, context.variables
+            )
         if not errors:
             problem = measure(
                 graphql_schema, document, context.operation_name, context.variables

@@ -18,7 +18,7 @@ from graph.access import Viewer
 from graph.analytics import overlap as analytics
 from graph.errors import Forbidden, InvalidInput, NotFound
 from graph.model import AccountStatus as Status
-from graph.paging import MAX_FIRST, Page, Window, page_of
+from graph.paging import MAX_FIRST, Page, Window, made_under, page_of
 from loaders.partners import PartnerByKeyLoader
 from resolvers.connection import Connection, ready
 from resolvers.context import Info
@@ -153,7 +153,7 @@ class Overlap:
     ) -> Connection[Customer] | None:
         if not self.may_list:
             return None
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Overlap.customers", self.question))
         graph = info.context.graph
         fetch, count = _page_from(
             lambda: analytics.shared_customers(graph, window=window, **self.question), window
@@ -300,7 +300,7 @@ class OverlapQueries:
         statuses = [
             _statuses(member.statuses, f"members[{i}].statuses") for i, member in enumerate(members)
         ]
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("commonAccounts", keys, statuses))
         fields = [f"members[{i}]" for i in range(len(keys))]
         sight = await Sight.of(info)
         await _require_counts(info, sight, keys, fields)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from graph.errors import Forbidden, InvalidInput
-from graph.paging import Window
+from graph.paging import Window, made_under
 from graph.partners import PARTNERS
 from loaders.accounts import AccountCountByPartnerKeyLoader, AccountsByPartnerKeyLoader
 from loaders.campaigns import ParticipationCountByPartnerKeyLoader, ParticipationsByPartnerKeyLoader
@@ -97,8 +97,8 @@ class Partner(Node):
         from resolvers.accounts import Account
 
         context = info.context
-        window = Window.of(first, after)
         wanted = statuses_of(statuses)
+        window = Window.of(first, after, under=made_under("Partner.accounts", self.key, wanted))
         rows = context.loader(AccountsByPartnerKeyLoader, statuses=wanted, window=window)
         counter = context.loader(AccountCountByPartnerKeyLoader, statuses=wanted)
         total = self.account_count if wanted is None else None
@@ -119,7 +119,7 @@ class Partner(Node):
     async def sub_partners(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Partner]:
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Partner.subPartners", self.key))
         rows = info.context.loader(SubPartnersByPartnerKeyLoader, window=window)
         counter = info.context.loader(SubPartnerCountByPartnerKeyLoader)
         total = self.sub_partner_count
@@ -150,9 +150,10 @@ class Partner(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PartnerLink]:
-        window = Window.of(first, after, size=3)
         types = tuple(sorted(kind.value for kind in kinds)) if kinds else None
         way = direction.value if direction else None
+        under = made_under("Partner.links", self.key, types, way)
+        window = Window.of(first, after, size=3, under=under)
         loader = info.context.loader(
             LinksByPartnerKeyLoader, types=types, direction=way, window=window
         )
@@ -165,7 +166,7 @@ class Partner(Node):
     ) -> Connection[ContributionType]:
         from resolvers.solutions import Contribution
 
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Partner.solutions", self.key))
         context = info.context
         rows = context.loader(ContributionsByPartnerKeyLoader, window=window)
         counter = context.loader(ContributionCountByPartnerKeyLoader)
@@ -203,7 +204,7 @@ class Partner(Node):
     ) -> Connection[ParticipationType]:
         from resolvers.campaigns import Participation
 
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Partner.campaigns", self.key))
         context = info.context
         rows = context.loader(ParticipationsByPartnerKeyLoader, window=window)
         counter = context.loader(ParticipationCountByPartnerKeyLoader)
@@ -351,16 +352,10 @@ class PartnerQueries:
         filter: PartnerFilter | None = None,
         order_by: PartnerOrder | None = None,
     ) -> Connection[Partner]:
-        window = Window.of(first, after, size=2)
         filters = (filter or PartnerFilter()).params()
         order = order_by or PartnerOrder(field=PartnerOrderField.KEY)
+        descending = order.direction == OrderDirection.DESC
+        under = made_under("partners", filters, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
         graph = info.context.graph
-        return listed(
-            graph,
-            PARTNERS,
-            filters,
-            window,
-            Partner.of,
-            order=order.field.value,
-            descending=order.direction == OrderDirection.DESC,
-        )
+        return listed(graph, PARTNERS, filters, window, Partner.of, order.field.value, descending)

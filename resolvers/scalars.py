@@ -27,5 +27,6 @@ def statuses_of(
 
 
 def names_of(values: Sequence[Any] | None) -> list[str] | None:
-    """A list filter as a parameter: None (no filter) when absent or empty."""
-    return [str(value) for value in values] if values else None  # enums are StrEnums
+    """A list filter as a parameter: None (no filter) when absent (an empty list is refused
+    before it gets here: resolvers.inputs)."""
+    return [str(value) for value in values] if values is not None else None  # StrEnums

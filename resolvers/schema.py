@@ -13,6 +13,7 @@ from resolvers.campaigns import CampaignQueries
 from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
 from resolvers.extensions import Guard, ShapeErrors
+from resolvers.inputs import RULES
 from resolvers.mutations.accounts import AccountMutations
 from resolvers.mutations.agreements import AgreementMutations
 from resolvers.mutations.campaigns import CampaignMutations
@@ -28,7 +29,7 @@ from resolvers.partners import PartnerQueries
 from resolvers.solutions import SolutionQueries
 
 
-@strawberry.type
+@strawberry.type(description=RULES)
 class Query(
     NodeQueries,
     PartnerQueries,
@@ -42,7 +43,7 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(description=RULES)
 class Mutation(
     PartnerMutations,
     HierarchyMutations,

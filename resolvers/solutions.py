@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from graph.paging import Window
+from graph.paging import Window, made_under
 from graph.solutions import SOLUTIONS
 from loaders.solutions import (
     ContributionCountBySolutionKeyLoader,
@@ -45,7 +45,7 @@ class Solution(Node):
     async def partners(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Contribution]:
-        window = Window.of(first, after)
+        window = Window.of(first, after, under=made_under("Solution.partners", self.key))
         context = info.context
         counter = context.loader(ContributionCountBySolutionKeyLoader)
         rows = context.loader(ContributionsBySolutionKeyLoader, window=window)
@@ -127,9 +127,10 @@ class SolutionQueries:
         filter: SolutionFilter | None = None,
         order_by: SolutionOrder | None = None,
     ) -> Connection[Solution]:
-        window = Window.of(first, after, size=2)
         filters = (filter or SolutionFilter()).params()
         order = order_by or SolutionOrder()
         descending = order.direction == OrderDirection.DESC
+        under = made_under("solutions", filters, order.field.value, descending)
+        window = Window.of(first, after, size=2, under=under)
         graph = info.context.graph
         return listed(graph, SOLUTIONS, filters, window, Solution.of, order.field.value, descending)

@@ -252,7 +252,6 @@ async def test_concurrent_leads_cannot_both_win(empty_graph: Graph) -> None:
         ({"solution": solution_id("S9")}, [("solution", "NOT_FOUND")]),
         ({"solution": partner_id("P1")}, [("solution", "INVALID")]),
         ({"solution": "nope"}, [("solution", "INVALID")]),
-        ({"partners": []}, [("partners", "REQUIRED")]),
         (
             {"partners": [{"partner": partner_id("P3")}, {"partner": partner_id("P9")}]},
             [("partners[1].partner", "NOT_FOUND")],
