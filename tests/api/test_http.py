@@ -112,6 +112,13 @@ def test_an_expired_minted_token_is_401_and_says_so(client: TestClient, settings
     assert "expired" in response.json()["errors"][0]["message"]
 
 
+def test_a_401_says_what_failed_and_nothing_of_the_library(client: TestClient) -> None:
+    garbled = "npv_.eyJzdWIiOiJ0In0.c2lnbmF0dXJl"  # its header decodes to 9e 9b ff: not UTF-8
+    response = client.post("/graphql", json={"query": QUERY}, headers=bearer(garbled))
+    unauthenticated(response)
+    assert response.json()["errors"][0]["message"] == "the token is malformed"
+
+
 def test_post_and_get_answer_queries(client: TestClient, admin: dict[str, str]) -> None:
     posted = client.post("/graphql", json={"query": QUERY}, headers=admin)
     got = client.get("/graphql", params={"query": QUERY}, headers=admin)
@@ -242,7 +249,7 @@ def test_rs256_tokens_with_a_public_key(settings: Settings, rsa_key: rsa.RSAPriv
     )
     token = jwt.encode(claims(settings, role="marketer"), rsa_key, "RS256")
     assert Tokens(configured).viewer(f"Bearer {token}").role == "marketer"
-    with pytest.raises(Exception, match="not valid"):
+    with pytest.raises(Exception, match="algorithm this API does not accept"):
         Tokens(configured).viewer(f"Bearer {signed(settings)}")  # an HS256 token is refused
 
 
