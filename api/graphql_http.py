@@ -24,7 +24,10 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from api.auth import Tokens, Unauthenticated
+from graph.access import Viewer
 from graph.db import Graph
+from graph.errors import Unavailable
+from graph.viewers import partner_exists
 from resolvers.context import Context
 from resolvers.schema import Schema
 
@@ -117,6 +120,13 @@ def _request_error(errors: list[GraphQLError]) -> bool:
     return all(error.path is None for error in errors)
 
 
+async def _known(graph: Graph, viewer: Viewer) -> None:
+    """A partner-scoped token must act for a partner the graph holds (one index lookup)."""
+    key = viewer.partner_key
+    if key is not None and not await partner_exists(graph, key):
+        raise Unauthenticated(f"the token acts for partner '{key}', which is not in the graph")
+
+
 class GraphQLEndpoint:
     def __init__(
         self, schema: Schema, tokens: Tokens, graph_of: Callable[[], Graph], ide: bool
@@ -136,11 +146,15 @@ class GraphQLEndpoint:
         media = negotiate(request.headers.get("accept"))
         if media is None:
             return PlainTextResponse(f"accepts only {GRAPHQL_RESPONSE} or {JSON}", status_code=406)
+        graph = self.graph_of()
         try:
             viewer = self.tokens.viewer(request.headers.get("authorization"))
+            await _known(graph, viewer)
         except Unauthenticated as error:
             payload = _errors(error.message, error.code)
             return _body(media, 401, payload, **{"WWW-Authenticate": "Bearer"})
+        except Unavailable as error:
+            return _body(media, 503, _errors(error.message, error.code))
         try:
             params = await read_params(request)
         except BadRequest as error:
@@ -152,7 +166,7 @@ class GraphQLEndpoint:
             result = await self.schema.execute(
                 params.query,
                 variable_values=params.variables,
-                context_value=Context(self.graph_of(), viewer),
+                context_value=Context(graph, viewer),
                 operation_name=params.operation_name,
                 allowed_operation_types=allowed,
             )

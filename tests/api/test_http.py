@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -280,3 +280,38 @@ def test_rs256_tokens_with_a_jwks_address(settings: Settings, rsa_key: rsa.RSAPr
         assert (viewer.role, viewer.partner_key) == ("partner", "P7")
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+async def partner_p1(graph: Graph) -> AsyncIterator[str]:
+    await graph.write(
+        "MERGE (p:Partner {key: 'http-P1'}) SET p.name = 'One', p.type = 'MSP', p.tier = 'GOLD'"
+    )
+    yield "http-P1"
+    await graph.write("MATCH (p:Partner {key: 'http-P1'}) DETACH DELETE p")
+
+
+def test_a_partner_token_for_a_partner_in_the_graph_is_accepted(
+    client: TestClient, settings: Settings, partner_p1: str
+) -> None:
+    token = Tokens(settings).mint("partner", partner_p1)
+    response = client.post("/graphql", json={"query": "{ __typename }"}, headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_partner_token_for_a_partner_not_in_the_graph_is_401(
+    client: TestClient, settings: Settings, partner_p1: str
+) -> None:
+    token = Tokens(settings).mint("partner", "no-such-partner")
+    for accept in (GRAPHQL_RESPONSE, "application/json"):
+        response = client.post(
+            "/graphql",
+            json={"query": "{ partners(first: 1) { totalCount } }"},
+            headers={**bearer(token), "Accept": accept},
+        )
+        unauthenticated(response)
+        assert response.json()["errors"][0]["message"] == (
+            "the token acts for partner 'no-such-partner', which is not in the graph"
+        )
+        assert "data" not in response.json()
