@@ -315,3 +315,83 @@ def test_a_partner_token_for_a_partner_not_in_the_graph_is_401(
             "the token acts for partner 'no-such-partner', which is not in the graph"
         )
         assert "data" not in response.json()
+
+
+def request_error(response: Any, status: int, message: str) -> None:
+    assert response.status_code == status
+    body = response.json()
+    assert "data" not in body
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (message, "BAD_REQUEST")
+    ]
+
+
+TWO_OPERATIONS = "query A { a: __typename } query B { b: __typename }"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            {"query": "query A { __typename }", "operationName": "Nope"},
+            "the document has no operation named 'Nope'",
+        ),
+        (
+            {"query": TWO_OPERATIONS},
+            "the document has 2 operations (A, B): name the one to run with operationName",
+        ),
+        (
+            {"query": "fragment F on Query { __typename }"},
+            "the document has no operation to run",
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_an_operation_that_cannot_be_chosen_is_a_request_error(
+    client: TestClient, admin: dict[str, str], payload: dict[str, str], message: str, method: str
+) -> None:
+    """The graphql-over-http spec: 400 with graphql-response+json, 200 with application/json."""
+    for accept, status in ((GRAPHQL_RESPONSE, 400), ("application/json", 200)):
+        headers = {**admin, "Accept": accept}
+        if method == "POST":
+            response = client.post("/graphql", json=payload, headers=headers)
+        else:
+            response = client.get("/graphql", params=payload, headers=headers)
+        request_error(response, status, message)
+        assert response.headers["content-type"].startswith(accept)
+
+
+def test_operation_name_picks_one_of_several(client: TestClient, admin: dict[str, str]) -> None:
+    payload = {"query": TWO_OPERATIONS, "operationName": "B"}
+    response = client.post("/graphql", json=payload, headers=admin)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"b": "Query"}}
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_subscription_is_refused_as_not_supported(
+    client: TestClient, admin: dict[str, str], method: str
+) -> None:
+    query = "subscription { partners { totalCount } }"
+    for accept, status in ((GRAPHQL_RESPONSE, 400), ("application/json", 200)):
+        headers = {**admin, "Accept": accept}
+        if method == "POST":
+            response = client.post("/graphql", json={"query": query}, headers=headers)
+        else:
+            response = client.get("/graphql", params={"query": query}, headers=headers)
+        request_error(response, status, "subscriptions are not supported")
+
+
+def test_get_runs_the_query_it_names_and_refuses_the_mutation(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    document = "query Q { __typename } mutation M { __typename }"
+    query = client.get("/graphql", params={"query": document, "operationName": "Q"}, headers=admin)
+    assert query.status_code == 200
+    assert query.json() == {"data": {"__typename": "Query"}}
+    mutation = client.get(
+        "/graphql", params={"query": document, "operationName": "M"}, headers=admin
+    )
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+    assert mutation.json()["errors"][0]["message"] == "mutations need POST"
