@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from graph.errors import PartnergraphError
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
@@ -42,7 +42,7 @@ def main() -> None:
 
 
 def _settings() -> Settings:
-    return Settings()
+    return load_settings()
 
 
 def _local(settings: Settings) -> runner.LocalNeo4j:
@@ -238,7 +238,10 @@ def token_command(
     """Print a signed bearer token that this API accepts (the last line of output)."""
     from api.auth import Tokens
 
-    typer.echo(Tokens(_settings()).mint(role, partner, ttl))
+    settings = _settings()
+    if settings.production:
+        settings.check()  # a weak secret signs tokens the API refuses to start with
+    typer.echo(Tokens(settings).mint(role, partner, ttl))
 
 
 @app.command("schema")

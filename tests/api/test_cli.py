@@ -14,10 +14,10 @@ from graph.db import Graph
 COMMAND = [sys.executable, "-m", "api.cli"]
 
 
-def partnergraph(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+def partnergraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [*COMMAND, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
 
 
@@ -58,3 +58,20 @@ def test_an_unknown_preset_is_refused(tmp_path: Path) -> None:
     done = partnergraph("generate", "--preset", "huge", "--out", str(tmp_path))
     assert done.returncode == 2
     assert "huge" in done.stderr
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
+    """A refusal: the exit code, one line on stderr (no traceback) holding every word."""
+    assert done.returncode == code, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+def test_token_in_production_refuses_the_development_secret() -> None:
+    done = partnergraph("token", "--role", "admin", env={"PARTNERGRAPH_ENV": "production"})
+    one_line_error(done, 1, "PARTNERGRAPH_TOKEN_SECRET", "development secret")
+    assert done.stdout == ""
