@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.db import Graph
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias=_env("PARTNERGRAPH_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_PORT"))
     development: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_DEVELOPMENT"))
+
+    @field_validator("development", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # docker-compose.yml passes an unset one as ""
 
     @property
     def production(self) -> bool:

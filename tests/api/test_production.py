@@ -168,3 +168,12 @@ def test_production_makes_no_suggestions(
     message = response.json()["errors"][0]["message"]
     assert "Did you mean" not in message
     assert message == suggested[: suggested.index(" Did you mean")]
+
+
+def test_an_empty_partnergraph_development_means_the_environment_decides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARTNERGRAPH_DEVELOPMENT", "")  # as docker-compose.yml passes it unset
+    assert Settings().graphiql
+    monkeypatch.setenv("PARTNERGRAPH_ENV", "production")
+    assert not Settings().graphiql
