@@ -13,13 +13,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 from support import ask
 
 from api.app import create_app
 from api.auth import Tokens
+from api.graphql_http import GraphQLEndpoint
 from api.settings import Settings
 from graph.db import Graph
+from resolvers.schema import schema
 
 QUERY = "{ partners(first: 1) { totalCount } }"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -395,3 +399,17 @@ def test_get_runs_the_query_it_names_and_refuses_the_mutation(
     assert mutation.status_code == 405
     assert mutation.headers["allow"] == "POST"
     assert mutation.json()["errors"][0]["message"] == "mutations need POST"
+
+
+async def test_a_partner_token_while_the_database_is_down_is_503(settings: Settings) -> None:
+    down = Graph.connect("bolt://127.0.0.1:9", "neo4j", "", "neo4j", retry_seconds=0.2)
+    endpoint = GraphQLEndpoint(schema, Tokens(settings), lambda: down, ide=False)
+    app = Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])])
+    try:
+        with TestClient(app) as client:
+            token = Tokens(settings).mint("partner", "P1")
+            response = client.post("/graphql", json={"query": QUERY}, headers=bearer(token))
+    finally:
+        await down.close()
+    assert response.status_code == 503
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["SERVICE_UNAVAILABLE"]
