@@ -6,7 +6,8 @@ Responses are `application/graphql-response+json` when the client accepts it —
 then 400 — or `application/json`, always 200 for a well-formed request. A request that is not
 GraphQL over HTTP at all (not JSON, another media type) is 4xx with BAD_REQUEST. Every request
 needs a bearer token (401 and UNAUTHENTICATED without one), except the GraphiQL page in
-development."""
+development.
+"""
 
 from __future__ import annotations
 
