@@ -282,6 +282,14 @@ def test_rs256_tokens_with_a_jwks_address(settings: Settings, rsa_key: rsa.RSAPr
         )
         viewer = Tokens(configured).viewer(f"Bearer {token}")
         assert (viewer.role, viewer.partner_key) == ("partner", "P7")
+        stranger = jwt.encode(claims(settings), rsa_key, "RS256", headers={"kid": "k2"})
+        with pytest.raises(Exception, match="no signing key of the identity provider matches"):
+            Tokens(configured).viewer(f"Bearer {stranger}")
+        gone = settings.model_copy(
+            update={"token_algorithm": "RS256", "token_jwks_url": "http://127.0.0.1:9/jwks"}
+        )
+        with pytest.raises(Exception, match="signing keys cannot be fetched"):
+            Tokens(gone).viewer(f"Bearer {token}")
     finally:
         server.shutdown()
 
