@@ -13,7 +13,9 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import Tokens
+from api.production import production_schema
 from api.settings import Misconfigured, Settings
+from resolvers.schema import schema
 
 STRONG = "s" * 32
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -177,3 +179,7 @@ def test_an_empty_partnergraph_development_means_the_environment_decides(
     assert Settings().graphiql
     monkeypatch.setenv("PARTNERGRAPH_ENV", "production")
     assert not Settings().graphiql
+
+
+def test_the_production_schema_is_the_same_schema() -> None:
+    assert production_schema(schema).as_str() == schema.as_str()
