@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,15 +13,23 @@ from starlette.routing import Route
 
 from api.auth import Tokens
 from api.graphql_http import GraphQLEndpoint
-from api.settings import Settings
+from api.production import production_schema
+from api.settings import Settings, load_settings
 from graph.db import Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema
 from resolvers.schema import schema
 
+log = logging.getLogger("partnergraph.api")
+
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or Settings()
+    """The app; Misconfigured when production settings are unfit (a weak token secret)."""
+    settings = settings or load_settings()
+    warning = settings.check()
+    if warning:
+        log.warning(warning)
+    served = production_schema(schema) if settings.production else schema
     state: dict[str, Graph] = {}
 
     @asynccontextmanager
@@ -42,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok", "neo4j": "up"})
 
     graphql = GraphQLEndpoint(
-        schema, Tokens(settings), lambda: state["graph"], ide=settings.development
+        served, Tokens(settings), lambda: state["graph"], ide=settings.graphiql
     )
     routes = [
         Route("/healthz", healthz),

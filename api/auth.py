@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 import jwt
+from jwt import exceptions as errors
 
 from api.settings import Settings
 from graph.access import Role, Viewer
@@ -56,23 +57,24 @@ class Tokens:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        token = token.strip()
         try:
             claims = jwt.decode(
-                token.strip(),
-                self._key(token.strip()),
+                token,
+                self._key(token),
                 algorithms=[self.settings.token_algorithm],
                 audience=self.settings.token_audience,
                 issuer=self.settings.token_issuer,
                 options={"require": ["exp", "role"]},
             )
-        except jwt.ExpiredSignatureError:
-            raise Unauthenticated("the token has expired") from None
         except jwt.PyJWTError as error:
-            raise Unauthenticated(f"the token is not valid: {error}") from None
+            raise Unauthenticated(_reason(error)) from None
+        except (ValueError, TypeError, KeyError):  # a header the library trips over
+            raise Unauthenticated(MALFORMED) from None
         try:
             return _viewer(claims)
         except InvalidInput as error:
-            raise Unauthenticated(f"the token is not valid: {error.message}") from None
+            raise Unauthenticated(error.message) from None
 
     def _key(self, token: str) -> Any:
         settings = self.settings
@@ -90,15 +92,64 @@ class Tokens:
         return jwt.PyJWKClient(self.settings.token_jwks_url, cache_keys=True, lifespan=300)
 
 
+MALFORMED = "the token is malformed"
+
+
+def _reason(error: jwt.PyJWTError) -> str:
+    """What failed, in words: the library's own messages name its internals."""
+    if isinstance(error, errors.InvalidSignatureError):
+        return "the token's signature does not match"
+    if isinstance(error, errors.ExpiredSignatureError):
+        return "the token has expired"
+    if isinstance(error, errors.ImmatureSignatureError):
+        return "the token is not valid yet"
+    if isinstance(error, errors.InvalidAudienceError):
+        return "the token is meant for another audience"
+    if isinstance(error, errors.InvalidIssuerError):
+        return "the token comes from another issuer"
+    if isinstance(error, errors.MissingRequiredClaimError):
+        return f"the token has no '{error.claim}' claim"
+    if isinstance(error, errors.InvalidIssuedAtError):
+        return "the token's 'iat' claim is not a number"
+    if isinstance(error, errors.InvalidSubjectError):
+        return "the token's 'sub' claim is not a string"
+    if isinstance(error, errors.InvalidAlgorithmError):
+        return "the token is signed with an algorithm this API does not accept"
+    if isinstance(error, errors.PyJWKClientConnectionError):
+        return "the identity provider's signing keys cannot be fetched"
+    if isinstance(error, errors.PyJWKClientError):
+        return "no signing key of the identity provider matches the token"
+    if isinstance(error, errors.DecodeError):
+        for claim in ("exp", "nbf"):
+            if f"({claim})" in str(error):
+                return f"the token's '{claim}' claim is not a number"
+    return MALFORMED
+
+
+def _text(claims: dict[str, Any], name: str) -> str | None:
+    """A string claim, or None when absent; anything else (a number, broken unicode) is refused."""
+    value = claims.get(name)
+    if value is None or value == "":
+        return None
+    refused = InvalidInput(f"the token's '{name}' claim is not a string", field=name)
+    if not isinstance(value, str):
+        raise refused
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise refused from None
+    return value
+
+
 def _viewer(claims: dict[str, Any]) -> Viewer:
     try:
         role = Role(str(claims.get("role")))
     except ValueError:
         roles = ", ".join(role.value for role in Role)
-        raise InvalidInput(f"role must be one of {roles}", field="role") from None
-    partner = claims.get("partner") or None
+        raise InvalidInput(f"the token's role must be one of {roles}", field="role") from None
+    partner = _text(claims, "partner")
     if role is Role.PARTNER and not partner:
         raise InvalidInput("a partner token needs the partner's key", field="partner")
     if role is not Role.PARTNER and partner:
         raise InvalidInput("only a partner token names a partner", field="partner")
-    return Viewer(role=role, partner_key=partner, subject=str(claims.get("sub") or ""))
+    return Viewer(role=role, partner_key=partner, subject=_text(claims, "sub") or "")

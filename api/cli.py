@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,12 +22,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from api.settings import Settings
-from graph.errors import PartnergraphError
+from api.settings import Settings, load_settings
+from graph.errors import NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.validate import bundle_files
 from graph.localdb import runner
+from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI is set).")
@@ -34,15 +38,32 @@ err = Console(stderr=True)
 
 
 def main() -> None:
+    """Run a command. A failure is one line on stderr: exit 2 for a command line that does not
+    fit its options, 1 for anything else."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as error:  # a command line that does not fit (usage errors)
+        if type(error).__name__ == "NoArgsIsHelpError":
+            sys.exit(error.exit_code)  # typer has printed the help
+        _fail(f"{error.format_message()} (see --help)", error.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
     except PartnergraphError as error:
-        err.print(f"[red]error:[/red] {error.message}", highlight=False)
-        sys.exit(1)
+        _fail(error.message, 1)
+    except OSError as error:
+        _fail(str(error), 1)
+    except Exception as error:  # a bug; still one line, never a traceback
+        _fail(f"unexpected {type(error).__name__}: {error}", 1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 def _settings() -> Settings:
-    return Settings()
+    return load_settings()
 
 
 def _local(settings: Settings) -> runner.LocalNeo4j:
@@ -55,11 +76,37 @@ def _local(settings: Settings) -> runner.LocalNeo4j:
 
 
 def ensure_neo4j(settings: Settings) -> None:
-    """Start the local Neo4j when it is the one in use and is not running yet."""
+    """Start the local Neo4j when it is the one in use and is not running yet; then make sure
+    the Neo4j in use answers (Unavailable, in one line, when it does not)."""
     if settings.uses_local_neo4j:
         status = runner.start(_local(settings), say=err.print)
         if not status.message.startswith("already"):
             err.print(f"local Neo4j {status.message}")
+    asyncio.run(_reachable(settings))
+
+
+async def _reachable(settings: Settings) -> None:
+    graph = settings.connect()
+    try:
+        await graph.verify()
+    except Unavailable as error:
+        reason = _reason(error.__cause__ or error)
+        raise Unavailable(f"cannot reach Neo4j at {settings.bolt_uri}: {reason}") from None
+    finally:
+        await graph.close()
+
+
+def _reason(error: BaseException) -> str:
+    """The gist of a driver's failure: its messages run over several lines."""
+    text = str(error)
+    errno = re.search(r"\[Errno (\d+)\]", text)
+    if errno:
+        return os.strerror(int(errno.group(1))).lower()
+    reason = re.search(r"\(reason ([^()]+)\)", text)
+    if reason:
+        return reason.group(1)
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else type(error).__name__
 
 
 @neo4j_app.command("start")
@@ -100,20 +147,26 @@ def neo4j_status() -> None:
 
 @app.command("generate")
 def generate_command(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the bundle into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", file_okay=False, help="Folder to write the bundle into.")
+    ],
     preset: Annotated[str, typer.Option(help="tiny, small, medium or large.")] = "small",
     seed: Annotated[int, typer.Option(help="The same seed gives the same bundle.")] = 1,
 ) -> None:
     """Write a synthetic ecosystem bundle, deterministic for a seed."""
-    if preset not in PRESETS:
-        raise typer.BadParameter(
-            f"{preset!r} is not one of {', '.join(PRESETS)}", param_hint="--preset"
-        )
+    _check_preset(preset)
     counts = generate(preset, seed, out_dir)
     table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
+
+
+def _check_preset(preset: str) -> None:
+    if preset not in PRESETS:
+        raise typer.BadParameter(
+            f"{preset!r} is not one of {', '.join(PRESETS)}", param_hint="--preset"
+        )
 
 
 @app.command("import")
@@ -209,7 +262,7 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
 @app.command("serve")
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
 ) -> None:
     """Serve the API (uvicorn); GraphQL at /graphql, health at /healthz."""
     import uvicorn
@@ -217,9 +270,10 @@ def serve_command(
     from api.app import create_app
 
     settings = _settings()
+    application = create_app(settings)  # production settings are checked before anything starts
     ensure_neo4j(settings)
     uvicorn.run(
-        create_app(settings),
+        application,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
@@ -233,12 +287,28 @@ def token_command(
     partner: Annotated[
         str | None, typer.Option(help="The partner's key, for a partner-scoped token.")
     ] = None,
-    ttl: Annotated[int, typer.Option(help="Seconds until it expires.")] = 3600,
+    ttl: Annotated[int, typer.Option(min=1, help="Seconds until it expires.")] = 3600,
 ) -> None:
     """Print a signed bearer token that this API accepts (the last line of output)."""
     from api.auth import Tokens
 
-    typer.echo(Tokens(_settings()).mint(role, partner, ttl))
+    settings = _settings()
+    if settings.production:
+        settings.check()  # a weak secret signs tokens the API refuses to start with
+    token = Tokens(settings).mint(role, partner, ttl)
+    if partner is not None:
+        ensure_neo4j(settings)
+        if not asyncio.run(_partner_known(settings, partner)):
+            raise NotFound(f"no partner '{partner}' in the graph", field="partner")
+    typer.echo(token)
+
+
+async def _partner_known(settings: Settings, key: str) -> bool:
+    graph = settings.connect()
+    try:
+        return await partner_exists(graph, key)
+    finally:
+        await graph.close()
 
 
 @app.command("schema")
@@ -255,6 +325,7 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="The seed of the bundle.")] = 7,
 ) -> None:
     """Load a demo ecosystem once: generate a bundle and import it unless the graph has partners."""
+    _check_preset(preset)
     settings = _settings()
     ensure_neo4j(settings)
     if asyncio.run(_partner_count(settings)):

@@ -1,10 +1,12 @@
 """GraphQL over HTTP, as the graphql-over-http specification describes it.
 
 POST a JSON body, or GET with query parameters (queries only: a mutation over GET is 405).
-Responses are `application/graphql-response+json` when the client accepts it — a request that
-fails before execution (syntax, validation, limits, variables) is then 400 — or
-`application/json`, always 200 for a well-formed request. Every request needs a bearer token
-(401 and UNAUTHENTICATED without one), except the GraphiQL page in development.
+Responses are `application/graphql-response+json` when the client accepts it — a request error
+(syntax, validation, limits, variables, an operation that cannot be picked, a subscription) is
+then 400 — or `application/json`, always 200 for a well-formed request. A request that is not
+GraphQL over HTTP at all (not JSON, another media type) is 4xx with BAD_REQUEST. Every request
+needs a bearer token (401 and UNAUTHENTICATED without one), except the GraphiQL page in
+development.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -24,8 +27,12 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from api.auth import Tokens, Unauthenticated
+from graph.access import Viewer
 from graph.db import Graph
+from graph.errors import Unavailable
+from graph.viewers import partner_exists
 from resolvers.context import Context
+from resolvers.limits import MAX_TOKENS
 from resolvers.schema import Schema
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -117,6 +124,60 @@ def _request_error(errors: list[GraphQLError]) -> bool:
     return all(error.path is None for error in errors)
 
 
+def _request_error_status(media: str) -> int:
+    """A GraphQL request error (nothing ran, no `data`): the spec's status for the media type."""
+    return 400 if media == GRAPHQL_RESPONSE else 200
+
+
+@lru_cache(maxsize=512)
+def operations(query: str) -> tuple[tuple[str | None, OperationType], ...] | None:
+    """The document's operations, by name and type; None when it does not parse (the schema
+    then reports why)."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    return tuple(
+        (node.name.value if node.name else None, OperationType(node.operation.value))
+        for node in document.definitions
+        if isinstance(node, OperationDefinitionNode)
+    )
+
+
+def choose(query: str, name: str | None) -> OperationType | None:
+    """The type of the operation a request runs, as GetOperation() picks it; BadRequest when
+    none can be picked or it is a subscription."""
+    found = operations(query)
+    if found is None:
+        return None
+    if name is not None:
+        named = [kind for operation, kind in found if operation == name]
+        if not named:
+            raise BadRequest(400, f"the document has no operation named '{name}'")
+        kind = named[0]
+    elif not found:
+        raise BadRequest(400, "the document has no operation to run")
+    elif len(found) > 1:
+        names = ", ".join(operation or "anonymous" for operation, _ in found)
+        raise BadRequest(
+            400,
+            f"the document has {len(found)} operations ({names}): "
+            "name the one to run with operationName",
+        )
+    else:
+        kind = found[0][1]
+    if kind is OperationType.SUBSCRIPTION:
+        raise BadRequest(400, "subscriptions are not supported")
+    return kind
+
+
+async def _known(graph: Graph, viewer: Viewer) -> None:
+    """A partner-scoped token must act for a partner the graph holds (one index lookup)."""
+    key = viewer.partner_key
+    if key is not None and not await partner_exists(graph, key):
+        raise Unauthenticated(f"the token acts for partner '{key}', which is not in the graph")
+
+
 class GraphQLEndpoint:
     def __init__(
         self, schema: Schema, tokens: Tokens, graph_of: Callable[[], Graph], ide: bool
@@ -136,15 +197,26 @@ class GraphQLEndpoint:
         media = negotiate(request.headers.get("accept"))
         if media is None:
             return PlainTextResponse(f"accepts only {GRAPHQL_RESPONSE} or {JSON}", status_code=406)
+        graph = self.graph_of()
         try:
             viewer = self.tokens.viewer(request.headers.get("authorization"))
+            await _known(graph, viewer)
         except Unauthenticated as error:
             payload = _errors(error.message, error.code)
             return _body(media, 401, payload, **{"WWW-Authenticate": "Bearer"})
+        except Unavailable as error:
+            return _body(media, 503, _errors(error.message, error.code))
         try:
             params = await read_params(request)
         except BadRequest as error:
             return _body(media, error.status, _errors(error.message, "BAD_REQUEST"))
+        try:
+            operation = choose(params.query, params.operation_name)
+        except BadRequest as error:
+            return _body(media, _request_error_status(media), _errors(error.message, "BAD_REQUEST"))
+        if operation is OperationType.MUTATION and request.method != "POST":
+            payload = _errors("mutations need POST", "BAD_REQUEST")
+            return _body(media, 405, payload, Allow="POST")
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -152,19 +224,17 @@ class GraphQLEndpoint:
             result = await self.schema.execute(
                 params.query,
                 variable_values=params.variables,
-                context_value=Context(self.graph_of(), viewer),
+                context_value=Context(graph, viewer),
                 operation_name=params.operation_name,
                 allowed_operation_types=allowed,
             )
-        except InvalidOperationTypeError:
-            payload = _errors("mutations need POST", "BAD_REQUEST")
-            return _body(media, 405, payload, Allow="POST")
-        except (CannotGetOperationTypeError, MissingQueryError) as error:
-            return _body(media, 400, _errors(str(error) or "no operation to run", "BAD_REQUEST"))
+        except (InvalidOperationTypeError, CannotGetOperationTypeError, MissingQueryError):
+            # `choose` has refused these already; kept so that nothing else can run.
+            status = _request_error_status(media)
+            return _body(media, status, _errors("no operation to run", "BAD_REQUEST"))
         errors = [error.formatted for error in result.errors or []]
         if result.data is None and result.errors and _request_error(result.errors):
-            status = 400 if media == GRAPHQL_RESPONSE else 200
-            return _body(media, status, {"errors": errors})
+            return _body(media, _request_error_status(media), {"errors": errors})
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors

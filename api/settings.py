@@ -1,14 +1,27 @@
-"""Settings, from the environment or a `.env` file in the working directory."""
+"""Settings, from the environment or a `.env` file in the working directory.
+
+PARTNERGRAPH_ENV is `development` (the default) or `production`. Production refuses to start
+with a token secret anyone can know (the built-in one, or one under 32 bytes) and turns
+introspection, GraphiQL and field suggestions off; development starts with a warning instead.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.db import Graph
+from graph.errors import PartnergraphError
+
+DEVELOPMENT_SECRET = "change-me-partnergraph-development-secret"
+MIN_SECRET_BYTES = 32  # HS256's key should be as long as its hash (RFC 7518, 3.2)
+
+
+class Misconfigured(PartnergraphError):
+    """A setting that cannot be read, or that the API refuses to start with."""
 
 
 def _env(*names: str) -> AliasChoices:
@@ -29,7 +42,9 @@ class Settings(BaseSettings):
 
     # The local Neo4j (used only when NEO4J_URI is unset); its data folder defaults to var/neo4j.
     neo4j_home: Path | None = Field(None, validation_alias=_env("PARTNERGRAPH_NEO4J_HOME"))
-    local_neo4j_port: int = Field(7687, validation_alias=_env("PARTNERGRAPH_NEO4J_PORT"))
+    local_neo4j_port: int = Field(
+        7687, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_NEO4J_PORT")
+    )
     local_neo4j_heap: str = Field("2g", validation_alias=_env("PARTNERGRAPH_NEO4J_HEAP"))
     local_neo4j_page_cache: str = Field(
         "1g", validation_alias=_env("PARTNERGRAPH_NEO4J_PAGE_CACHE")
@@ -37,7 +52,7 @@ class Settings(BaseSettings):
 
     # Bearer tokens (JWT).
     token_secret: SecretStr = Field(
-        SecretStr("change-me-partnergraph-development-secret"),
+        SecretStr(DEVELOPMENT_SECRET),
         validation_alias=_env("PARTNERGRAPH_TOKEN_SECRET"),
     )
     token_algorithm: Literal["HS256", "RS256"] = Field(
@@ -52,10 +67,54 @@ class Settings(BaseSettings):
         None, validation_alias=_env("PARTNERGRAPH_TOKEN_PUBLIC_KEY")
     )
 
-    # The API.
+    # The API. GraphiQL (PARTNERGRAPH_DEVELOPMENT) defaults to on in development, off in production.
+    env: Literal["development", "production"] = Field(
+        "development", validation_alias=_env("PARTNERGRAPH_ENV")
+    )
     host: str = Field("127.0.0.1", validation_alias=_env("PARTNERGRAPH_HOST"))
-    port: int = Field(8000, validation_alias=_env("PARTNERGRAPH_PORT"))
-    development: bool = Field(True, validation_alias=_env("PARTNERGRAPH_DEVELOPMENT"))
+    port: int = Field(8000, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_PORT"))
+    development: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_DEVELOPMENT"))
+
+    @field_validator("development", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # docker-compose.yml passes an unset one as ""
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql(self) -> bool:
+        return not self.production and self.development is not False
+
+    def weak_secret(self) -> str | None:
+        """Why the token secret is one anyone could know, or None (RS256 uses no secret)."""
+        if self.token_algorithm != "HS256":
+            return None
+        secret = self.token_secret.get_secret_value()
+        if secret == DEVELOPMENT_SECRET:
+            return "PARTNERGRAPH_TOKEN_SECRET is the built-in development secret"
+        size = len(secret.encode("utf-8", "surrogatepass"))
+        if size < MIN_SECRET_BYTES:
+            return (
+                f"PARTNERGRAPH_TOKEN_SECRET is {size} bytes; production needs at least "
+                f"{MIN_SECRET_BYTES}"
+            )
+        return None
+
+    def check(self) -> str | None:
+        """Raise Misconfigured for what production refuses; the warning development gets."""
+        weak = self.weak_secret()
+        if self.production and weak:
+            raise Misconfigured(f"{weak}: set a random one, e.g. `openssl rand -hex 32`")
+        if self.production and self.development:
+            raise Misconfigured(
+                "PARTNERGRAPH_DEVELOPMENT=true serves GraphiQL, which production does not: unset it"
+            )
+        if weak:
+            return f"{weak}: anyone can sign tokens for this API (production refuses to start)"
+        return None
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -76,3 +135,15 @@ class Settings(BaseSettings):
             self.neo4j_password.get_secret_value(),
             self.neo4j_database,
         )
+
+
+def load_settings() -> Settings:
+    """The settings of the environment; Misconfigured, in one line, when one cannot be read."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]) if problem["loc"] else "a setting"
+            problems.append(f"{name}: {problem['msg']} (got {problem.get('input')!r})")
+        raise Misconfigured("; ".join(problems)) from None

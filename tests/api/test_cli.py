@@ -5,19 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from support import awkward_bundle, counts
+import pytest
+from support import awkward_bundle, counts, write_csv
 
 from graph.db import Graph
 
 COMMAND = [sys.executable, "-m", "api.cli"]
 
 
-def partnergraph(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+def partnergraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [*COMMAND, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
 
 
@@ -58,3 +60,105 @@ def test_an_unknown_preset_is_refused(tmp_path: Path) -> None:
     done = partnergraph("generate", "--preset", "huge", "--out", str(tmp_path))
     assert done.returncode == 2
     assert "huge" in done.stderr
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
+    """A refusal: the exit code, one line on stderr (no traceback) holding every word."""
+    assert done.returncode == code, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+def test_token_in_production_refuses_the_development_secret() -> None:
+    done = partnergraph("token", "--role", "admin", env={"PARTNERGRAPH_ENV": "production"})
+    one_line_error(done, 1, "PARTNERGRAPH_TOKEN_SECRET", "development secret")
+    assert done.stdout == ""
+
+
+# Nothing listens there: Neo4j is unreachable. (A secret of its own, so `serve` has no warning.)
+CLOSED = {"NEO4J_URI": "bolt://127.0.0.1:9", "PARTNERGRAPH_TOKEN_SECRET": "x" * 32}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "{bundle}"],
+        ["demo"],
+        ["serve"],
+        ["token", "--role", "partner", "--partner", "P1"],
+    ],
+)
+def test_every_command_says_in_one_line_that_neo4j_is_unreachable(
+    tmp_path: Path, args: list[str]
+) -> None:
+    write_csv(tmp_path, "partners.csv", [["P1", "One", "MSP", "GOLD", "", "", "", "", ""]])
+    command = [arg.format(bundle=tmp_path) for arg in args]
+    done = partnergraph(*command, env=CLOSED)
+    one_line_error(done, 1, "cannot reach Neo4j at bolt://127.0.0.1:9", "refused")
+
+
+def test_commands_that_need_no_database_run_without_one(tmp_path: Path) -> None:
+    assert partnergraph("schema", env=CLOSED).returncode == 0
+    assert partnergraph("token", "--role", "admin", env=CLOSED).returncode == 0
+    assert partnergraph("neo4j", "status", env=CLOSED).returncode == 0
+
+
+def test_serve_refuses_a_port_out_of_range() -> None:
+    one_line_error(partnergraph("serve", "--port", "99999"), 2, "--port", "65535")
+
+
+def test_a_setting_that_cannot_be_read_is_one_line() -> None:
+    done = partnergraph("serve", env={"PARTNERGRAPH_PORT": "99999", "PARTNERGRAPH_ENV": "prod"})
+    one_line_error(done, 1, "PARTNERGRAPH_PORT", "65535", "PARTNERGRAPH_ENV", "production")
+
+
+def test_serve_in_production_refuses_a_weak_secret_before_anything_starts() -> None:
+    done = partnergraph(
+        "serve",
+        env={**CLOSED, "PARTNERGRAPH_ENV": "production", "PARTNERGRAPH_TOKEN_SECRET": "short"},
+    )
+    one_line_error(done, 1, "PARTNERGRAPH_TOKEN_SECRET is 5 bytes", "at least 32")
+
+
+def test_generate_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("keep me\n")
+    done = partnergraph("generate", "--preset", "tiny", "--out", str(target))
+    one_line_error(done, 2, "--out", "a-file")
+    assert target.read_text() == "keep me\n"
+
+
+@pytest.fixture
+async def a_partner(graph: Graph) -> AsyncIterator[str]:
+    await graph.write("MERGE (p:Partner {key: 'cli-P1'}) SET p.name = 'One'")
+    yield "cli-P1"
+    await graph.write("MATCH (p:Partner {key: 'cli-P1'}) DETACH DELETE p")
+
+
+async def test_demo_refuses_an_unknown_preset_even_when_the_graph_has_partners(
+    a_partner: str,
+) -> None:
+    one_line_error(partnergraph("demo", "--preset", "nope"), 2, "--preset", "nope")
+
+
+@pytest.mark.parametrize("ttl", ["0", "-5"])
+def test_token_refuses_a_ttl_that_is_not_positive(ttl: str) -> None:
+    done = partnergraph("token", "--role", "admin", "--ttl", ttl)
+    one_line_error(done, 2, "--ttl", "greater than or equal to 1")
+
+
+async def test_token_refuses_a_partner_the_graph_does_not_hold(a_partner: str) -> None:
+    done = partnergraph("token", "--role", "partner", "--partner", "cli-nobody")
+    one_line_error(done, 1, "no partner 'cli-nobody' in the graph")
+    assert done.stdout == ""
+    minted = partnergraph("token", "--role", "partner", "--partner", a_partner)
+    assert minted.returncode == 0, minted.stderr
+    assert minted.stdout.strip().splitlines()[-1].count(".") == 2
+
+
+def test_token_refuses_a_role_in_one_line() -> None:
+    one_line_error(partnergraph("token", "--role", "superuser"), 1, "role must be one of")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -13,13 +13,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 from support import ask
 
 from api.app import create_app
 from api.auth import Tokens
+from api.graphql_http import GraphQLEndpoint
 from api.settings import Settings
 from graph.db import Graph
+from resolvers.schema import schema
 
 QUERY = "{ partners(first: 1) { totalCount } }"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -110,6 +114,13 @@ def test_an_expired_minted_token_is_401_and_says_so(client: TestClient, settings
     )
     unauthenticated(response)
     assert "expired" in response.json()["errors"][0]["message"]
+
+
+def test_a_401_says_what_failed_and_nothing_of_the_library(client: TestClient) -> None:
+    garbled = "npv_.eyJzdWIiOiJ0In0.c2lnbmF0dXJl"  # its header decodes to 9e 9b ff: not UTF-8
+    response = client.post("/graphql", json={"query": QUERY}, headers=bearer(garbled))
+    unauthenticated(response)
+    assert response.json()["errors"][0]["message"] == "the token is malformed"
 
 
 def test_post_and_get_answer_queries(client: TestClient, admin: dict[str, str]) -> None:
@@ -242,7 +253,7 @@ def test_rs256_tokens_with_a_public_key(settings: Settings, rsa_key: rsa.RSAPriv
     )
     token = jwt.encode(claims(settings, role="marketer"), rsa_key, "RS256")
     assert Tokens(configured).viewer(f"Bearer {token}").role == "marketer"
-    with pytest.raises(Exception, match="not valid"):
+    with pytest.raises(Exception, match="algorithm this API does not accept"):
         Tokens(configured).viewer(f"Bearer {signed(settings)}")  # an HS256 token is refused
 
 
@@ -271,5 +282,142 @@ def test_rs256_tokens_with_a_jwks_address(settings: Settings, rsa_key: rsa.RSAPr
         )
         viewer = Tokens(configured).viewer(f"Bearer {token}")
         assert (viewer.role, viewer.partner_key) == ("partner", "P7")
+        stranger = jwt.encode(claims(settings), rsa_key, "RS256", headers={"kid": "k2"})
+        with pytest.raises(Exception, match="no signing key of the identity provider matches"):
+            Tokens(configured).viewer(f"Bearer {stranger}")
+        gone = settings.model_copy(
+            update={"token_algorithm": "RS256", "token_jwks_url": "http://127.0.0.1:9/jwks"}
+        )
+        with pytest.raises(Exception, match="signing keys cannot be fetched"):
+            Tokens(gone).viewer(f"Bearer {token}")
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+async def partner_p1(graph: Graph) -> AsyncIterator[str]:
+    await graph.write(
+        "MERGE (p:Partner {key: 'http-P1'}) SET p.name = 'One', p.type = 'MSP', p.tier = 'GOLD'"
+    )
+    yield "http-P1"
+    await graph.write("MATCH (p:Partner {key: 'http-P1'}) DETACH DELETE p")
+
+
+def test_a_partner_token_for_a_partner_in_the_graph_is_accepted(
+    client: TestClient, settings: Settings, partner_p1: str
+) -> None:
+    token = Tokens(settings).mint("partner", partner_p1)
+    response = client.post("/graphql", json={"query": "{ __typename }"}, headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_partner_token_for_a_partner_not_in_the_graph_is_401(
+    client: TestClient, settings: Settings, partner_p1: str
+) -> None:
+    token = Tokens(settings).mint("partner", "no-such-partner")
+    for accept in (GRAPHQL_RESPONSE, "application/json"):
+        response = client.post(
+            "/graphql",
+            json={"query": "{ partners(first: 1) { totalCount } }"},
+            headers={**bearer(token), "Accept": accept},
+        )
+        unauthenticated(response)
+        assert response.json()["errors"][0]["message"] == (
+            "the token acts for partner 'no-such-partner', which is not in the graph"
+        )
+        assert "data" not in response.json()
+
+
+def request_error(response: Any, status: int, message: str) -> None:
+    assert response.status_code == status
+    body = response.json()
+    assert "data" not in body
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (message, "BAD_REQUEST")
+    ]
+
+
+TWO_OPERATIONS = "query A { a: __typename } query B { b: __typename }"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (
+            {"query": "query A { __typename }", "operationName": "Nope"},
+            "the document has no operation named 'Nope'",
+        ),
+        (
+            {"query": TWO_OPERATIONS},
+            "the document has 2 operations (A, B): name the one to run with operationName",
+        ),
+        (
+            {"query": "fragment F on Query { __typename }"},
+            "the document has no operation to run",
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_an_operation_that_cannot_be_chosen_is_a_request_error(
+    client: TestClient, admin: dict[str, str], payload: dict[str, str], message: str, method: str
+) -> None:
+    """The graphql-over-http spec: 400 with graphql-response+json, 200 with application/json."""
+    for accept, status in ((GRAPHQL_RESPONSE, 400), ("application/json", 200)):
+        headers = {**admin, "Accept": accept}
+        if method == "POST":
+            response = client.post("/graphql", json=payload, headers=headers)
+        else:
+            response = client.get("/graphql", params=payload, headers=headers)
+        request_error(response, status, message)
+        assert response.headers["content-type"].startswith(accept)
+
+
+def test_operation_name_picks_one_of_several(client: TestClient, admin: dict[str, str]) -> None:
+    payload = {"query": TWO_OPERATIONS, "operationName": "B"}
+    response = client.post("/graphql", json=payload, headers=admin)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"b": "Query"}}
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_subscription_is_refused_as_not_supported(
+    client: TestClient, admin: dict[str, str], method: str
+) -> None:
+    query = "subscription { partners { totalCount } }"
+    for accept, status in ((GRAPHQL_RESPONSE, 400), ("application/json", 200)):
+        headers = {**admin, "Accept": accept}
+        if method == "POST":
+            response = client.post("/graphql", json={"query": query}, headers=headers)
+        else:
+            response = client.get("/graphql", params={"query": query}, headers=headers)
+        request_error(response, status, "subscriptions are not supported")
+
+
+def test_get_runs_the_query_it_names_and_refuses_the_mutation(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    document = "query Q { __typename } mutation M { __typename }"
+    query = client.get("/graphql", params={"query": document, "operationName": "Q"}, headers=admin)
+    assert query.status_code == 200
+    assert query.json() == {"data": {"__typename": "Query"}}
+    mutation = client.get(
+        "/graphql", params={"query": document, "operationName": "M"}, headers=admin
+    )
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+    assert mutation.json()["errors"][0]["message"] == "mutations need POST"
+
+
+async def test_a_partner_token_while_the_database_is_down_is_503(settings: Settings) -> None:
+    down = Graph.connect("bolt://127.0.0.1:9", "neo4j", "", "neo4j", retry_seconds=0.2)
+    endpoint = GraphQLEndpoint(schema, Tokens(settings), lambda: down, ide=False)
+    app = Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])])
+    try:
+        with TestClient(app) as client:
+            token = Tokens(settings).mint("partner", "P1")
+            response = client.post("/graphql", json={"query": QUERY}, headers=bearer(token))
+    finally:
+        await down.close()
+    assert response.status_code == 503
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["SERVICE_UNAVAILABLE"]
