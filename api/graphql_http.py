@@ -37,6 +37,9 @@ from resolvers.schema import Schema
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+# A request is small: the largest useful one is `nodes(ids:)` with 100 long ids (about 1.2 MB).
+MAX_BODY = 2 * 1024 * 1024
+MAX_QUERY = 100_000  # characters of the query text itself; values travel as variables
 
 
 class BadRequest(Exception):
@@ -95,20 +98,42 @@ async def read_params(request: Request) -> Params:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             raise BadRequest(415, "POST a body of Content-Type application/json")
-        try:
-            raw = json.loads(await request.body())
-        except ValueError:
-            raise BadRequest(400, "the body is not JSON") from None
-        if not isinstance(raw, dict):
-            raise BadRequest(400, "the body must be a JSON object")
+        raw = _json_object(await _read_body(request))
     query, variables, name = raw.get("query"), raw.get("variables"), raw.get("operationName")
     if not isinstance(query, str) or not query.strip():
         raise BadRequest(400, "a string query is required")
+    if len(query) > MAX_QUERY:
+        raise BadRequest(413, f"the query is {len(query):,} characters; at most {MAX_QUERY:,}")
     if variables is not None and not isinstance(variables, dict):
         raise BadRequest(400, "variables must be a JSON object")
     if name is not None and not isinstance(name, str):
         raise BadRequest(400, "operationName must be a string")
     return Params(query, variables, name)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, refused (413) as soon as it outgrows MAX_BODY, whatever Content-Length says."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise BadRequest(413, f"the body is larger than {MAX_BODY:,} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise BadRequest(413, f"the body is larger than {MAX_BODY:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        raw = json.loads(body)
+    except ValueError:
+        raise BadRequest(400, "the body is not JSON") from None
+    if not isinstance(raw, dict):
+        raise BadRequest(400, "the body must be a JSON object")
+    return raw
 
 
 def _body(media: str, status: int, payload: dict[str, Any], **headers: str) -> Response:

@@ -88,3 +88,36 @@ async def test_broken_strings_in_json_are_refused(
     )
     refused(client.post("/graphql", content=body, headers=admin), field)
     assert await dump(seeded) == before
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read_whole(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    from api.graphql_http import MAX_BODY
+
+    padding = " " * MAX_BODY
+    body = '{"query": "{ __typename }"' + padding + "}"
+    response = client.post("/graphql", content=body, headers=admin)
+    assert response.status_code == 413, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert f"{MAX_BODY:,} bytes" in response.json()["errors"][0]["message"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is counted as it comes
+        yield b'{"query": "{ __typename }"'
+        for _ in range(MAX_BODY // 65536 + 1):
+            yield b" " * 65536
+        yield b"}"
+
+    streamed = client.post("/graphql", content=chunks(), headers=admin)
+    assert streamed.status_code == 413, streamed.text
+
+
+def test_a_query_text_over_the_limit_is_413(client: TestClient, admin: dict[str, str]) -> None:
+    from api.graphql_http import MAX_QUERY
+
+    fits = "{ __typename }" + "#" * (MAX_QUERY - 20)
+    assert client.post("/graphql", json={"query": fits}, headers=admin).status_code == 200
+    long = "{ __typename }" + "#" * MAX_QUERY
+    response = client.post("/graphql", json={"query": long}, headers=admin)
+    assert response.status_code == 413, response.text
+    assert "at most 100,000" in response.json()["errors"][0]["message"]
