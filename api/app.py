@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.audit import RequestAudit
 from api.auth import Tokens
 from api.graphql_http import GraphQLEndpoint
 from api.settings import Settings
+from graph.audit import AuditTrail
 from graph.db import Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema
@@ -48,4 +51,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(RequestAudit, trail=AuditTrail(settings.audit_log))]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -148,7 +148,7 @@ class AgreementQueries:
         context = info.context
         filters = {
             **(filter or AgreementFilter()).params(today()),
-            "scope": context.viewer.scope,
+            "member": context.viewer.member,
         }
         order = order_by or AgreementOrder()
         descending = order.direction == OrderDirection.DESC

@@ -145,7 +145,7 @@ class CampaignQueries:
     ) -> Connection[Campaign]:
         window = Window.of(first, after, size=2)
         context = info.context
-        filters = {**(filter or CampaignFilter()).params(), "scope": context.viewer.scope}
+        filters = {**(filter or CampaignFilter()).params(), "member": context.viewer.member}
         order = order_by or CampaignOrder()
         descending = order.direction == OrderDirection.DESC
         return listed(

@@ -10,7 +10,7 @@ import strawberry
 from graph.customers import CUSTOMERS
 from graph.paging import Window
 from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomerKeyLoader
-from loaders.customers import CustomerByKeyLoader, customer_scope
+from loaders.customers import CustomerByKeyLoader
 from loaders.deals import DealCountByCustomerKeyLoader, DealsByCustomerKeyLoader
 from resolvers.accounts import Account
 from resolvers.connection import Connection, listed, nested
@@ -127,7 +127,7 @@ class CustomerQueries:
             "industries": given.industry or None,
             "regions": given.region or None,
             "nameContains": given.name_contains or None,
-            "scope": await customer_scope(graph, info.context.viewer),
+            "visible": await info.context.access.customer_visibility(),
         }
         order = order_by or CustomerOrder(field=CustomerOrderField.KEY)
         return listed(

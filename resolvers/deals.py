@@ -124,7 +124,7 @@ class DealQueries:
     ) -> Connection[Deal]:
         window = Window.of(first, after, size=2)
         context = info.context
-        filters = {**(filter or DealFilter()).params(), "scope": context.viewer.scope}
+        filters = {**(filter or DealFilter()).params(), "member": context.viewer.member}
         order = order_by or DealOrder()
         descending = order.direction == OrderDirection.DESC
         return listed(context.graph, DEALS, filters, window, Deal.of, order.field.value, descending)
