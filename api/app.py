@@ -25,6 +25,7 @@ from resolvers.schema import schema
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     state: dict[str, Graph] = {}
+    trail = AuditTrail(settings.audit_log)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await graph.close()
+            trail.close()
 
     async def healthz(request: Request) -> Response:
         try:
@@ -51,5 +53,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    middleware = [Middleware(RequestAudit, trail=AuditTrail(settings.audit_log))]
+    middleware = [Middleware(RequestAudit, trail=trail)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,9 +1,10 @@
 """The audit trail: one JSON line per cross-partner question, appended to a file.
 
-Each event is written with one `write` on a file opened for appending, so it is on disk (in the
-page cache) when the question is answered, and lines of requests answered at the same time, or
-of several API processes given the same file, never interleave. Reading filters the file newest
-first; a cursor is the byte offset of an event's line, which appending never moves.
+Each event is written with one `write` on a file opened for appending (once, and again when it
+was rotated away), so it is in the file (the page cache) when the question is answered, and the
+lines of requests answered at the same time, or of several API processes given the same file,
+never interleave. Reading filters the file newest first; a cursor is the byte offset of an
+event's line, which appending never moves.
 
 The trail and the request id of the request being answered are context variables, set for each
 request by the API (`bind`), so code that records an event needs neither passed down to it.
@@ -16,6 +17,7 @@ import binascii
 import contextlib
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -96,15 +98,32 @@ class AuditTrail:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._fd: int | None = None
+        self._inode = -1
+        self._lock = threading.Lock()  # a reopen is not raced by another thread's write
 
     def record(self, event: AuditEvent) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Opened per event: a rotated file (logrotate) is followed without a signal.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        line = event.line()
+        with self._lock:
+            os.write(self._open(), line)  # one write: an appended line is never interleaved
+
+    def _open(self) -> int:
+        """The file, opened for appending once, and again when it was moved away (rotated)."""
         try:
-            os.write(fd, event.line())  # one write: an appended line is never interleaved
-        finally:
-            os.close(fd)
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            inode = -1
+        if self._fd is None or inode != self._inode:
+            self.close()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            self._inode = os.fstat(self._fd).st_ino
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def events(
         self, where: AuditFilter, first: int, before: int | None

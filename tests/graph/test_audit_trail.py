@@ -77,3 +77,13 @@ def test_events_read_back_newest_first_and_a_cut_line_is_skipped(tmp_path: Path)
 
 def test_a_missing_file_has_no_events(tmp_path: Path) -> None:
     assert AuditTrail(tmp_path / "none.jsonl").events(AuditFilter(), 10, None) == ([], 0, False)
+
+
+def test_a_rotated_file_is_left_behind_and_a_new_one_started(tmp_path: Path) -> None:
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    trail.record(_event(1, 0))
+    trail.path.rename(tmp_path / "audit.jsonl.1")
+    trail.record(_event(1, 1))
+    trail.close()
+    assert [e.request_id for e in trail.events(AuditFilter(), 10, None)[0]] == ["1-1"]
+    assert len((tmp_path / "audit.jsonl.1").read_bytes().splitlines()) == 1
