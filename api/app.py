@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.audit import RequestAudit
 from api.auth import Tokens
 from api.graphql_http import GraphQLEndpoint
 from api.production import production_schema
 from api.settings import Settings, load_settings
+from graph.audit import AuditTrail
 from graph.db import Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema
@@ -31,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         log.warning(warning)
     served = production_schema(schema) if settings.production else schema
     state: dict[str, Graph] = {}
+    trail = AuditTrail(settings.audit_log)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await graph.close()
+            trail.close()
 
     async def healthz(request: Request) -> Response:
         try:
@@ -57,4 +62,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(RequestAudit, trail=trail)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # Generated bundles and the local Neo4j's files, relative to the working directory.
     var_dir: Path = Field(Path("var"), validation_alias=_env("PARTNERGRAPH_VAR_DIR"))
 
+    # The audit trail of cross-partner questions: JSON lines, appended by each API process.
+    audit_log: Path = Field(
+        Path("var/audit.jsonl"), validation_alias=_env("PARTNERGRAPH_AUDIT_LOG")
+    )
+
     # The local Neo4j (used only when NEO4J_URI is unset); its data folder defaults to var/neo4j.
     neo4j_home: Path | None = Field(None, validation_alias=_env("PARTNERGRAPH_NEO4J_HOME"))
     local_neo4j_port: int = Field(

@@ -1,7 +1,7 @@
 """Agreements: data-sharing grants, (grantor)-[:GRANTS]->(a)-[:TO]->(grantee): reads and writes.
 
 A partner-scoped viewer sees only the agreements it grants or receives: every query takes
-`$scope`, the viewer's partner key, or null for staff.
+`$member`, the viewer's partner key, or null for staff.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ AGREEMENT = (
 )
 
 VISIBLE = (
-    "$scope IS NULL"
-    " OR EXISTS { (:Partner {key: $scope})-[:GRANTS]->(a) }"
-    " OR EXISTS { (a)-[:TO]->(:Partner {key: $scope}) }"
+    "$member IS NULL"
+    " OR EXISTS { (:Partner {key: $member})-[:GRANTS]->(a) }"
+    " OR EXISTS { (a)-[:TO]->(:Partner {key: $member}) }"
 )
 
 
@@ -53,15 +53,15 @@ AGREEMENTS = Listing(
         "grantee": "EXISTS { (a)-[:TO]->(:Partner {key: $grantee}) }",
         "inForceOn": in_force("$inForceOn"),
         "notInForceOn": f"NOT ({in_force('$notInForceOn')})",
-        "scope": VISIBLE,
+        "member": VISIBLE,
     },
     sources={
-        "scope": """
+        "member": """
 CALL () {
-  MATCH (:Partner {key: $scope})-[:GRANTS]->(a:Agreement)
+  MATCH (:Partner {key: $member})-[:GRANTS]->(a:Agreement)
   RETURN a
   UNION
-  MATCH (a:Agreement)-[:TO]->(:Partner {key: $scope})
+  MATCH (a:Agreement)-[:TO]->(:Partner {key: $member})
   RETURN a
 }""",
         "grantor": "MATCH (:Partner {key: $grantor})-[:GRANTS]->(a:Agreement)",
@@ -116,8 +116,10 @@ AGREEMENT_COUNTS_BY_PARTNER = {
 }
 
 
-async def agreements_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    found = await graph.read_column(AGREEMENTS_BY_KEYS, "agreement", {"keys": keys, "scope": scope})
+async def agreements_by_keys(graph: Graph, keys: list[str], member: str | None) -> dict[str, Row]:
+    found = await graph.read_column(
+        AGREEMENTS_BY_KEYS, "agreement", {"keys": keys, "member": member}
+    )
     return {row["key"]: row for row in found}
 
 
@@ -125,7 +127,7 @@ async def agreements_by_partner(
     graph: Graph,
     keys: list[str],
     side: Side,
-    scope: str | None,
+    member: str | None,
     in_force: bool | None,
     today: date,
     window: Window,
@@ -133,7 +135,7 @@ async def agreements_by_partner(
     """Each partner's agreements on one side, by key; `in_force` (on `today`) when not None."""
     params = {
         "keys": keys,
-        "scope": scope,
+        "member": member,
         "inForce": in_force,
         "today": today,
         "limit": window.limit,
@@ -146,11 +148,11 @@ async def agreement_counts_by_partner(
     graph: Graph,
     keys: list[str],
     side: Side,
-    scope: str | None,
+    member: str | None,
     in_force: bool | None,
     today: date,
 ) -> dict[str, int]:
-    params = {"keys": keys, "scope": scope, "inForce": in_force, "today": today}
+    params = {"keys": keys, "member": member, "inForce": in_force, "today": today}
     return await graph.read_by_key(AGREEMENT_COUNTS_BY_PARTNER[side], "n", params)
 
 

@@ -1,7 +1,7 @@
 """Campaigns: lookups, the listing, the partners taking part in them (PARTICIPATES_IN), writes.
 
 A partner-scoped viewer sees only the campaigns it takes part in (and all of their
-participants): every query takes `$scope`, the viewer's partner key, or null for staff.
+participants): every query takes `$member`, the viewer's partner key, or null for staff.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CAMPAIGN = (
 )
 PARTICIPATION = "role: r.role, mdf: r.mdf"
 
-VISIBLE = "$scope IS NULL OR EXISTS { (:Partner {key: $scope})-[:PARTICIPATES_IN]->(k) }"
+VISIBLE = "$member IS NULL OR EXISTS { (:Partner {key: $member})-[:PARTICIPATES_IN]->(k) }"
 
 CAMPAIGNS = Listing(
     label="Campaign",
@@ -35,9 +35,9 @@ CAMPAIGNS = Listing(
         "channels": "k.channel IN $channels",
         "nameContains": name_contains("k"),
         "activeOn": "k.startsOn <= $activeOn AND (k.endsOn IS NULL OR k.endsOn >= $activeOn)",
-        "scope": VISIBLE,
+        "member": VISIBLE,
     },
-    sources={"scope": "MATCH (:Partner {key: $scope})-[:PARTICIPATES_IN]->(k:Campaign)"},
+    sources={"member": "MATCH (:Partner {key: $member})-[:PARTICIPATES_IN]->(k:Campaign)"},
     orders={
         "KEY": Order("k.key", seekable=True),
         "NAME": Order("k.name"),
@@ -93,42 +93,42 @@ RETURN key, COUNT {{ (:Partner)-[:PARTICIPATES_IN]->(k) }} AS n
 """
 
 
-async def campaigns_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    found = await graph.read_column(CAMPAIGNS_BY_KEYS, "campaign", {"keys": keys, "scope": scope})
+async def campaigns_by_keys(graph: Graph, keys: list[str], member: str | None) -> dict[str, Row]:
+    found = await graph.read_column(CAMPAIGNS_BY_KEYS, "campaign", {"keys": keys, "member": member})
     return {row["key"]: row for row in found}
 
 
 async def participations_by_partner(
-    graph: Graph, keys: list[str], scope: str | None, window: Window
+    graph: Graph, keys: list[str], member: str | None, window: Window
 ) -> dict[str, list[Row]]:
-    params = {"keys": keys, "scope": scope, "limit": window.limit, "after": window.after_key}
+    params = {"keys": keys, "member": member, "limit": window.limit, "after": window.after_key}
     return await graph.read_by_key(PARTICIPATIONS_BY_PARTNER, "participations", params)
 
 
 async def participation_counts_by_partner(
-    graph: Graph, keys: list[str], scope: str | None
+    graph: Graph, keys: list[str], member: str | None
 ) -> dict[str, int]:
     return await graph.read_by_key(
-        PARTICIPATION_COUNTS_BY_PARTNER, "n", {"keys": keys, "scope": scope}
+        PARTICIPATION_COUNTS_BY_PARTNER, "n", {"keys": keys, "member": member}
     )
 
 
 async def participations_by_campaign(
-    graph: Graph, keys: list[str], scope: str | None, window: Window
+    graph: Graph, keys: list[str], member: str | None, window: Window
 ) -> dict[str, list[Row]]:
-    params = {"keys": keys, "scope": scope, "limit": window.limit, "after": window.after_key}
+    params = {"keys": keys, "member": member, "limit": window.limit, "after": window.after_key}
     return await graph.read_by_key(PARTICIPATIONS_BY_CAMPAIGN, "participations", params)
 
 
 async def participation_counts_by_campaign(
-    graph: Graph, keys: list[str], scope: str | None
+    graph: Graph, keys: list[str], member: str | None
 ) -> dict[str, int]:
     return await graph.read_by_key(
-        PARTICIPATION_COUNTS_BY_CAMPAIGN, "n", {"keys": keys, "scope": scope}
+        PARTICIPATION_COUNTS_BY_CAMPAIGN, "n", {"keys": keys, "member": member}
     )
 
 
-# Writes, by staff only (so without `$scope`): a new campaign, and its partners added or removed.
+# Writes, by staff only (so without `$member`): a new campaign, and its partners added or removed.
 
 CREATE_CAMPAIGN = f"""
 CREATE (k:Campaign {{key: $key}})

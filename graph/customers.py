@@ -15,11 +15,11 @@ Row = dict[str, Any]
 CUSTOMER = "c {.key, .name, .domain, .industry, .region, .employees}"
 
 # A partner viewer sees a customer held by a partner whose accounts it may see, or one of its
-# own deals' customers. `$scope` is {owners: [...], me: key}, or null for staff.
+# own deals' customers. `$visible` is {owners: [...], me: key}, or null for staff.
 VISIBLE = (
-    "$scope IS NULL"
-    " OR EXISTS { MATCH (o:Partner)-[:HAS_ACCOUNT]->(c) WHERE o.key IN $scope.owners }"
-    " OR EXISTS { MATCH (:Partner {key: $scope.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c) }"
+    "$visible IS NULL"
+    " OR EXISTS { MATCH (o:Partner)-[:HAS_ACCOUNT]->(c) WHERE o.key IN $visible.owners }"
+    " OR EXISTS { MATCH (:Partner {key: $visible.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c) }"
 )
 
 CUSTOMERS = Listing(
@@ -31,16 +31,16 @@ CUSTOMERS = Listing(
         "regions": "c.region IN $regions",
         "nameContains": name_contains("c"),
         "keys": "c.key IN $keys",
-        "scope": VISIBLE,
+        "visible": VISIBLE,
     },
     sources={
-        "scope": """
+        "visible": """
 CALL () {
-  UNWIND $scope.owners AS owner
+  UNWIND $visible.owners AS owner
   MATCH (:Partner {key: owner})-[:HAS_ACCOUNT]->(c:Customer)
   RETURN c
   UNION
-  MATCH (:Partner {key: $scope.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c:Customer)
+  MATCH (:Partner {key: $visible.me})-[:REGISTERED]->(:Deal)-[:FOR]->(c:Customer)
   RETURN c
 }""",
     },
@@ -68,9 +68,11 @@ RETURN {CUSTOMER} AS customer
 
 
 async def customers_by_keys(
-    graph: Graph, keys: list[str], scope: dict[str, Any] | None
+    graph: Graph, keys: list[str], visible: dict[str, Any] | None
 ) -> dict[str, Row]:
-    found = await graph.read_column(CUSTOMERS_BY_KEYS, "customer", {"keys": keys, "scope": scope})
+    found = await graph.read_column(
+        CUSTOMERS_BY_KEYS, "customer", {"keys": keys, "visible": visible}
+    )
     return {row["key"]: row for row in found}
 
 

@@ -3,14 +3,16 @@
 Reads are routed to readers, writes to the writer; every call names the database (it saves a
 round trip) and is counted, so tests can see how many round trips a request makes. A write that
 must check and change the graph atomically runs as one `transaction`, each query counted.
+A database that cannot be reached raises the project's own `Unavailable`, never a driver error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,11 +26,19 @@ from neo4j import (
     Record,
     RoutingControl,
 )
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph.errors import Unavailable
 
 T = TypeVar("T")
+
+UNAVAILABLE = "the database is unavailable; try again shortly"
 
 # Round trips made in the current task (a request, a test); see `count_round_trips`.
 _round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
@@ -54,6 +64,16 @@ class RoundTrips:
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
             _round_trips.reset(self._token)
+
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """The driver's failures to reach the database, as the project's own `Unavailable`, so only
+    this package knows the driver."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as error:
+        raise Unavailable(UNAVAILABLE) from error
 
 
 def _count() -> None:
@@ -121,16 +141,17 @@ class Graph:
         _count()
         deadline = time.monotonic() + self.retry_seconds
         pause = 0.05
-        while True:
-            try:
-                async with self._session(READ_ACCESS) as session:
-                    result = await session.run(query, parameters)
-                    return [record async for record in result]
-            except (Neo4jError, DriverError) as error:
-                if not error.is_retryable() or time.monotonic() + pause > deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 1.0)
+        with _reachable():
+            while True:
+                try:
+                    async with self._session(READ_ACCESS) as session:
+                        result = await session.run(query, parameters)
+                        return [record async for record in result]
+                except (Neo4jError, DriverError) as error:
+                    if not error.is_retryable() or time.monotonic() + pause > deadline:
+                        raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 1.0)
 
     async def read_rows(
         self, query: str, columns: tuple[str, ...], parameters: dict[str, Any] | None = None
@@ -156,18 +177,20 @@ class Graph:
 
     async def write(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
         _count()
-        records, _, _ = await self.driver.execute_query(
-            query, parameters, database_=self.database, routing_=RoutingControl.WRITE
-        )
+        with _reachable():
+            records, _, _ = await self.driver.execute_query(
+                query, parameters, database_=self.database, routing_=RoutingControl.WRITE
+            )
         return records
 
     async def write_in_batches(self, query: str, parameters: dict[str, Any] | None = None) -> None:
         """A query that commits as it goes (`CALL { … } IN TRANSACTIONS`): it runs outside a
         managed transaction, so it is not retried."""
         _count()
-        async with self._session(WRITE_ACCESS) as session:
-            result = await session.run(query, parameters)
-            await result.consume()
+        with _reachable():
+            async with self._session(WRITE_ACCESS) as session:
+                result = await session.run(query, parameters)
+                await result.consume()
 
     async def transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run `work` in one write transaction: it commits when `work` returns, rolls back when
@@ -177,8 +200,9 @@ class Graph:
         async def run(tx: AsyncManagedTransaction) -> T:
             return await work(Transaction(tx))
 
-        async with self._session(WRITE_ACCESS) as session:
-            return await session.execute_write(run)
+        with _reachable():
+            async with self._session(WRITE_ACCESS) as session:
+                return await session.execute_write(run)
 
     async def close(self) -> None:
         await self.driver.close()

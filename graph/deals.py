@@ -1,6 +1,6 @@
 """Deals: (partner)-[:REGISTERED]->(d)-[:FOR]->(customer): looked up, listed, read, written.
 
-A partner-scoped viewer sees only its own deals: every query takes `$scope`, the viewer's
+A partner-scoped viewer sees only its own deals: every query takes `$member`, the viewer's
 partner key, or null for staff.
 """
 
@@ -30,7 +30,7 @@ DEAL = (
     f" customer: [(d)-[:FOR]->(c:Customer) | {CUSTOMER}][0]}}"
 )
 
-VISIBLE = "$scope IS NULL OR EXISTS { (:Partner {key: $scope})-[:REGISTERED]->(d) }"
+VISIBLE = "$member IS NULL OR EXISTS { (:Partner {key: $member})-[:REGISTERED]->(d) }"
 
 DEALS = Listing(
     label="Deal",
@@ -40,10 +40,10 @@ DEALS = Listing(
         "statuses": "d.status IN $statuses",
         "partner": "EXISTS { (:Partner {key: $partner})-[:REGISTERED]->(d) }",
         "customer": "EXISTS { (d)-[:FOR]->(:Customer {key: $customer}) }",
-        "scope": VISIBLE,
+        "member": VISIBLE,
     },
     sources={
-        "scope": "MATCH (:Partner {key: $scope})-[:REGISTERED]->(d:Deal)",
+        "member": "MATCH (:Partner {key: $member})-[:REGISTERED]->(d:Deal)",
         "partner": "MATCH (:Partner {key: $partner})-[:REGISTERED]->(d:Deal)",
         "customer": "MATCH (d:Deal)-[:FOR]->(:Customer {key: $customer})",
     },
@@ -97,21 +97,21 @@ DEALS_BY_CUSTOMER = _by("Customer")
 DEAL_COUNTS_BY_CUSTOMER = _counts_by("Customer")
 
 
-async def deals_by_keys(graph: Graph, keys: list[str], scope: str | None) -> dict[str, Row]:
-    found = await graph.read_column(DEALS_BY_KEYS, "deal", {"keys": keys, "scope": scope})
+async def deals_by_keys(graph: Graph, keys: list[str], member: str | None) -> dict[str, Row]:
+    found = await graph.read_column(DEALS_BY_KEYS, "deal", {"keys": keys, "member": member})
     return {row["key"]: row for row in found}
 
 
 async def deals_by_partner(
     graph: Graph,
     keys: list[str],
-    scope: str | None,
+    member: str | None,
     statuses: list[str] | None,
     window: Window,
 ) -> dict[str, list[Row]]:
     params = {
         "keys": keys,
-        "scope": scope,
+        "member": member,
         "statuses": statuses,
         "limit": window.limit,
         "after": window.after_key,
@@ -120,22 +120,22 @@ async def deals_by_partner(
 
 
 async def deal_counts_by_partner(
-    graph: Graph, keys: list[str], scope: str | None, statuses: list[str] | None
+    graph: Graph, keys: list[str], member: str | None, statuses: list[str] | None
 ) -> dict[str, int]:
-    params = {"keys": keys, "scope": scope, "statuses": statuses}
+    params = {"keys": keys, "member": member, "statuses": statuses}
     return await graph.read_by_key(DEAL_COUNTS_BY_PARTNER, "n", params)
 
 
 async def deals_by_customer(
     graph: Graph,
     keys: list[str],
-    scope: str | None,
+    member: str | None,
     statuses: list[str] | None,
     window: Window,
 ) -> dict[str, list[Row]]:
     params = {
         "keys": keys,
-        "scope": scope,
+        "member": member,
         "statuses": statuses,
         "limit": window.limit,
         "after": window.after_key,
@@ -144,14 +144,14 @@ async def deals_by_customer(
 
 
 async def deal_counts_by_customer(
-    graph: Graph, keys: list[str], scope: str | None, statuses: list[str] | None
+    graph: Graph, keys: list[str], member: str | None, statuses: list[str] | None
 ) -> dict[str, int]:
-    params = {"keys": keys, "scope": scope, "statuses": statuses}
+    params = {"keys": keys, "member": member, "statuses": statuses}
     return await graph.read_by_key(DEAL_COUNTS_BY_CUSTOMER, "n", params)
 
 
-# Writes: a deal registered (always PENDING), and its status changed. `$scope` in REGISTER is
-# the customer scope of graph.customers (a partner registers only for a customer it may see);
+# Writes: a deal registered (always PENDING), and its status changed. `$visible` in REGISTER is
+# the customers' visibility of graph.customers (a partner registers only for a customer it may see);
 # `$partner` in LOCK_DEAL is the partner a partner viewer acts for, or null for staff.
 # The customer is bound as `c` for the check only: DEAL's comprehension binds its own.
 
@@ -210,12 +210,12 @@ def refusal(key: str, current: str, asked: str, expires_on: date | None, on: dat
     return None
 
 
-async def register_deal(graph: Graph, fields: dict[str, Any], scope: Row | None) -> Row | None:
+async def register_deal(graph: Graph, fields: dict[str, Any], visible: Row | None) -> Row | None:
     """A new PENDING deal from `fields` (key, partner, customer, amount, stage, registeredOn,
     expiresOn); None when the partner or the (visible) customer is missing, Conflict when the
     key is taken."""
     try:
-        records = await graph.write(REGISTER, {**fields, "scope": scope})
+        records = await graph.write(REGISTER, {**fields, "visible": visible})
     except ConstraintError:
         taken = fields["key"]
         raise Conflict(f"a deal with key {taken!r} exists already", field="key") from None

@@ -41,12 +41,12 @@ class AccountsByCustomerKeyLoader(Loader[str, list[Row]]):
     default = ()
 
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
-        owners = await self.viewer.account_owners(self.graph)
+        owners = (await self.access.sight()).account_owners()
         return await accounts.accounts_by_customer(
             self.graph,
             keys,
             _list(self.args["statuses"]),
-            sorted(owners) if owners is not None else None,
+            owners,
             self.args["window"],
         )
 
@@ -57,10 +57,10 @@ class AccountCountByCustomerKeyLoader(Loader[str, int]):
     default = 0
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
-        owners = await self.viewer.account_owners(self.graph)
+        owners = (await self.access.sight()).account_owners()
         return await accounts.account_counts_by_customer(
             self.graph,
             keys,
             _list(self.args["statuses"]),
-            sorted(owners) if owners is not None else None,
+            owners,
         )

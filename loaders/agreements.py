@@ -15,7 +15,7 @@ Row = dict[str, Any]
 
 class AgreementByKeyLoader(Loader[str, Row | None]):
     async def fetch(self, keys: list[str]) -> Mapping[str, Row]:
-        return await agreements.agreements_by_keys(self.graph, keys, self.viewer.scope)
+        return await agreements.agreements_by_keys(self.graph, keys, self.viewer.member)
 
 
 class _AgreementsByPartnerKeyLoader(Loader[str, list[Row]]):
@@ -29,7 +29,7 @@ class _AgreementsByPartnerKeyLoader(Loader[str, list[Row]]):
             self.graph,
             keys,
             self.side,
-            self.viewer.scope,
+            self.viewer.member,
             self.args["in_force"],
             today(),
             self.args["window"],
@@ -44,7 +44,7 @@ class _AgreementCountByPartnerKeyLoader(Loader[str, int]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
         return await agreements.agreement_counts_by_partner(
-            self.graph, keys, self.side, self.viewer.scope, self.args["in_force"], today()
+            self.graph, keys, self.side, self.viewer.member, self.args["in_force"], today()
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph.access import Viewer
+from graph.access import Access, Viewer
 from graph.db import Graph
 
 K = TypeVar("K", bound=Hashable)
@@ -23,11 +23,15 @@ L = TypeVar("L", bound="Loader[Any, Any]")
 class Loader(Generic[K, V]):
     default: ClassVar[Any] = None
 
-    def __init__(self, graph: Graph, viewer: Viewer, **args: Any) -> None:
+    def __init__(self, graph: Graph, access: Access, **args: Any) -> None:
         self.graph = graph
-        self.viewer = viewer
+        self.access = access
         self.args = args
         self._loader: DataLoader[K, V] = DataLoader(load_fn=self._batch)
+
+    @property
+    def viewer(self) -> Viewer:
+        return self.access.viewer
 
     async def load(self, key: K) -> V:
         return await self._loader.load(key)
@@ -50,14 +54,14 @@ class Loader(Generic[K, V]):
 class Loaders:
     """The loaders of one request, made on first use."""
 
-    def __init__(self, graph: Graph, viewer: Viewer) -> None:
+    def __init__(self, graph: Graph, access: Access) -> None:
         self.graph = graph
-        self.viewer = viewer
+        self.access = access
         self._made: dict[tuple[type, tuple[tuple[str, Any], ...]], Any] = {}
 
     def get(self, kind: type[L], **args: Any) -> L:
         slot = (kind, tuple(sorted(args.items())))
         loader = self._made.get(slot)
         if loader is None:
-            loader = self._made[slot] = kind(self.graph, self.viewer, **args)
+            loader = self._made[slot] = kind(self.graph, self.access, **args)
         return loader

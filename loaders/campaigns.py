@@ -13,7 +13,7 @@ Row = dict[str, Any]
 
 class CampaignByKeyLoader(Loader[str, Row | None]):
     async def fetch(self, keys: list[str]) -> Mapping[str, Row]:
-        return await campaigns.campaigns_by_keys(self.graph, keys, self.viewer.scope)
+        return await campaigns.campaigns_by_keys(self.graph, keys, self.viewer.member)
 
 
 class ParticipationsByPartnerKeyLoader(Loader[str, list[Row]]):
@@ -23,7 +23,7 @@ class ParticipationsByPartnerKeyLoader(Loader[str, list[Row]]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
         return await campaigns.participations_by_partner(
-            self.graph, keys, self.viewer.scope, self.args["window"]
+            self.graph, keys, self.viewer.member, self.args["window"]
         )
 
 
@@ -31,7 +31,7 @@ class ParticipationCountByPartnerKeyLoader(Loader[str, int]):
     default = 0
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
-        return await campaigns.participation_counts_by_partner(self.graph, keys, self.viewer.scope)
+        return await campaigns.participation_counts_by_partner(self.graph, keys, self.viewer.member)
 
 
 class ParticipationsByCampaignKeyLoader(Loader[str, list[Row]]):
@@ -41,7 +41,7 @@ class ParticipationsByCampaignKeyLoader(Loader[str, list[Row]]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
         return await campaigns.participations_by_campaign(
-            self.graph, keys, self.viewer.scope, self.args["window"]
+            self.graph, keys, self.viewer.member, self.args["window"]
         )
 
 
@@ -49,4 +49,6 @@ class ParticipationCountByCampaignKeyLoader(Loader[str, int]):
     default = 0
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
-        return await campaigns.participation_counts_by_campaign(self.graph, keys, self.viewer.scope)
+        return await campaigns.participation_counts_by_campaign(
+            self.graph, keys, self.viewer.member
+        )

@@ -17,7 +17,7 @@ def _list(values: tuple[str, ...] | None) -> list[str] | None:
 
 class DealByKeyLoader(Loader[str, Row | None]):
     async def fetch(self, keys: list[str]) -> Mapping[str, Row]:
-        return await deals.deals_by_keys(self.graph, keys, self.viewer.scope)
+        return await deals.deals_by_keys(self.graph, keys, self.viewer.member)
 
 
 class DealsByPartnerKeyLoader(Loader[str, list[Row]]):
@@ -28,7 +28,7 @@ class DealsByPartnerKeyLoader(Loader[str, list[Row]]):
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
         statuses = _list(self.args["statuses"])
         return await deals.deals_by_partner(
-            self.graph, keys, self.viewer.scope, statuses, self.args["window"]
+            self.graph, keys, self.viewer.member, statuses, self.args["window"]
         )
 
 
@@ -39,7 +39,7 @@ class DealCountByPartnerKeyLoader(Loader[str, int]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
         statuses = _list(self.args["statuses"])
-        return await deals.deal_counts_by_partner(self.graph, keys, self.viewer.scope, statuses)
+        return await deals.deal_counts_by_partner(self.graph, keys, self.viewer.member, statuses)
 
 
 class DealsByCustomerKeyLoader(Loader[str, list[Row]]):
@@ -50,7 +50,7 @@ class DealsByCustomerKeyLoader(Loader[str, list[Row]]):
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
         statuses = _list(self.args["statuses"])
         return await deals.deals_by_customer(
-            self.graph, keys, self.viewer.scope, statuses, self.args["window"]
+            self.graph, keys, self.viewer.member, statuses, self.args["window"]
         )
 
 
@@ -61,4 +61,4 @@ class DealCountByCustomerKeyLoader(Loader[str, int]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
         statuses = _list(self.args["statuses"])
-        return await deals.deal_counts_by_customer(self.graph, keys, self.viewer.scope, statuses)
+        return await deals.deal_counts_by_customer(self.graph, keys, self.viewer.member, statuses)

@@ -147,7 +147,7 @@ class AgreementQueries:
     ) -> Connection[Agreement]:
         context = info.context
         asked = (filter or AgreementFilter()).params(today())
-        filters = {**asked, "scope": context.viewer.scope}
+        filters = {**asked, "member": context.viewer.member}
         order = order_by or AgreementOrder()
         descending = order.direction == OrderDirection.DESC
         under = made_under("agreements", asked, order.field.value, descending)

@@ -145,7 +145,7 @@ class CampaignQueries:
     ) -> Connection[Campaign]:
         context = info.context
         asked = (filter or CampaignFilter()).params()
-        filters = {**asked, "scope": context.viewer.scope}
+        filters = {**asked, "member": context.viewer.member}
         order = order_by or CampaignOrder()
         descending = order.direction == OrderDirection.DESC
         under = made_under("campaigns", asked, order.field.value, descending)

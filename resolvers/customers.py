@@ -10,7 +10,7 @@ import strawberry
 from graph.customers import CUSTOMERS
 from graph.paging import Window, made_under
 from loaders.accounts import AccountCountByCustomerKeyLoader, AccountsByCustomerKeyLoader
-from loaders.customers import CustomerByKeyLoader, customer_scope
+from loaders.customers import CustomerByKeyLoader
 from loaders.deals import DealCountByCustomerKeyLoader, DealsByCustomerKeyLoader
 from resolvers.accounts import Account
 from resolvers.connection import Connection, listed, nested
@@ -131,5 +131,5 @@ class CustomerQueries:
         under = made_under("customers", asked, order.field.value, descending)
         window = Window.of(first, after, size=2, under=under)
         graph = info.context.graph
-        filters = {**asked, "scope": await customer_scope(graph, info.context.viewer)}
+        filters = {**asked, "visible": await info.context.access.customer_visibility()}
         return listed(graph, CUSTOMERS, filters, window, Customer.of, order.field.value, descending)

@@ -124,7 +124,7 @@ class DealQueries:
     ) -> Connection[Deal]:
         context = info.context
         asked = (filter or DealFilter()).params()
-        filters = {**asked, "scope": context.viewer.scope}
+        filters = {**asked, "member": context.viewer.member}
         order = order_by or DealOrder()
         descending = order.direction == OrderDirection.DESC
         under = made_under("deals", asked, order.field.value, descending)

@@ -2,7 +2,8 @@
 
 Every error carries `extensions.code`. Errors partnergraph raises on purpose keep their message
 and code; validation and argument errors are BAD_USER_INPUT; limits are QUERY_TOO_COMPLEX; a
-database that cannot be reached is SERVICE_UNAVAILABLE; anything else is masked and logged.
+database that cannot be reached (graph.db raises `Unavailable`) is SERVICE_UNAVAILABLE; anything
+else is masked and logged.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from functools import lru_cache
 
 from graphql import GraphQLError, GraphQLSchema, parse, specified_rules, validate
 from graphql.language import DocumentNode
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import PartnergraphError
@@ -83,8 +83,6 @@ def shape(error: GraphQLError) -> GraphQLError:
         original = original.original_error
     if isinstance(original, PartnergraphError):
         return _with(error, error.message, original.code, original.field)
-    if isinstance(original, ServiceUnavailable | SessionExpired):
-        return _with(error, "the database is unavailable; try again shortly", "SERVICE_UNAVAILABLE")
     if original is None or isinstance(original, GraphQLError):
         code = (error.extensions or {}).get("code")
         if code:

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import strawberry
 
-from graph.access import Viewer
+from graph.access import Sight
 from graph.analytics import overlap as analytics
 from graph.errors import Forbidden, InvalidInput, NotFound
 from graph.model import AccountStatus as Status
@@ -53,14 +53,26 @@ async def _unknown(info: Info, keys: list[str], fields: list[str]) -> NoReturn:
     raise NotFound(f"{fields[0]}: a partner of this question is gone", field=fields[0])
 
 
-async def _require_counts(info: Info, sight: Sight, keys: list[str], fields: list[str]) -> None:
-    """FORBIDDEN for the first partner whose overlap counts the viewer may not see; an unknown
-    partner is NOT_FOUND first, as it is for staff."""
+async def _asked(info: Info, operation: str, keys: list[str], fields: list[str]) -> Sight:
+    """The viewer's sight, once the question is audited and allowed: FORBIDDEN for the first
+    partner whose overlap counts the viewer may not see; an unknown partner is NOT_FOUND
+    first, as it is for staff."""
+    sight = await info.context.sight()
     pairs = zip(keys, fields, strict=True)
-    refused = [(key, field) for key, field in pairs if not sight.may_count(key)]
+    refused = [(key, field) for key, field in pairs if not sight.sees_counts_of(key)]
+    info.context.audit(operation, keys, allowed=not refused)
     if refused:
         await _partners(info, keys, fields)
-        sight.require_counts(*refused[0])
+        key, field = refused[0]
+        raise Forbidden(f"{field}: {key} shares no overlap counts with you", field=field)
+    return sight
+
+
+def _listing(info: Info, operation: str, keys: list[str], may_list: bool) -> None:
+    """Audit a question for the customers themselves; FORBIDDEN without ACCOUNT_LIST."""
+    info.context.audit(operation, keys, allowed=may_list)
+    if not may_list:
+        raise Forbidden(f"{operation} needs an ACCOUNT_LIST agreement from each other partner")
 
 
 def _ids(values: list[strawberry.ID], field: str, least: int, most: int) -> list[str]:
@@ -73,46 +85,6 @@ def _ids(values: list[strawberry.ID], field: str, least: int, most: int) -> list
         if key in keys[:i]:
             raise InvalidInput(f"{field}[{i}]: {key!r} is listed twice", field=f"{field}[{i}]")
     return keys
-
-
-class Sight:
-    """What a viewer may see of other partners' accounts, as query parameters."""
-
-    def __init__(self, viewer: Viewer, counts: frozenset[str], lists: frozenset[str]) -> None:
-        self.viewer = viewer
-        self.counts = counts
-        self.lists = lists
-
-    @classmethod
-    async def of(cls, info: Info) -> Sight:
-        viewer = info.context.viewer
-        if viewer.is_staff:
-            return cls(viewer, frozenset(), frozenset())
-        grants = await viewer.grants(info.context.graph)
-        me = frozenset({viewer.partner_key or ""})
-        return cls(viewer, grants.overlap_counts | me, grants.account_list | me)
-
-    @property
-    def everything(self) -> bool:
-        return self.viewer.is_staff
-
-    def counted(self) -> list[str] | None:
-        """The partners whose accounts may count; None: all."""
-        return None if self.everything else sorted(self.counts)
-
-    def listed(self) -> list[str] | None:
-        """The partners whose customers may be listed; None: all."""
-        return None if self.everything else sorted(self.lists)
-
-    def may_count(self, key: str) -> bool:
-        return self.everything or key in self.counts
-
-    def may_list(self, key: str) -> bool:
-        return self.everything or key in self.lists
-
-    def require_counts(self, key: str, field: str) -> None:
-        if not self.may_count(key):
-            raise Forbidden(f"{field}: {key} shares no overlap counts with you", field=field)
 
 
 def _page_from(
@@ -147,12 +119,13 @@ class Overlap:
     question: strawberry.Private[dict[str, Any]]
     may_list: strawberry.Private[bool]
 
-    @strawberry.field(description="The shared customers; null without ACCOUNT_LIST from both.")
+    @strawberry.field(
+        description="The shared customers; null and FORBIDDEN without ACCOUNT_LIST from the other."
+    )
     def customers(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Customer] | None:
-        if not self.may_list:
-            return None
+        _listing(info, "overlap.customers", [self.a.key, self.b.key], self.may_list)
         window = Window.of(first, after, under=made_under("Overlap.customers", self.question))
         graph = info.context.graph
         fetch, count = _page_from(
@@ -190,10 +163,14 @@ class CommonAccounts:
     def count(self) -> int:
         return self.total
 
-    @strawberry.field(description="The common customers; FORBIDDEN without ACCOUNT_LIST.")
-    def customers(self) -> Connection[Customer]:
-        if not self.may_list:
-            raise Forbidden("the members' customers need an ACCOUNT_LIST agreement from each")
+    keys: strawberry.Private[list[str]]
+
+    @strawberry.field(
+        description="The common customers; null and FORBIDDEN without ACCOUNT_LIST from every "
+        "other member."
+    )
+    def customers(self, info: Info) -> Connection[Customer] | None:
+        _listing(info, "commonAccounts.customers", self.keys, self.may_list)
         return ready(self.page, Customer.of, self.total)
 
 
@@ -211,12 +188,10 @@ class OverlapQueries:
         keys = [key_of(a, "a", "Partner"), key_of(b, "b", "Partner")]
         fields = ["a", "b"]
         wanted = _statuses(statuses)
-        sight = await Sight.of(info)
-        await _require_counts(info, sight, keys, fields)
-        sight.viewer.audit("overlap", a=keys[0], b=keys[1], subPartners=include_sub_partners)
+        sight = await _asked(info, "overlap", keys, fields)
         graph = info.context.graph
         found = await analytics.overlap(
-            graph, keys[0], keys[1], wanted, include_sub_partners, sight.counted()
+            graph, keys[0], keys[1], wanted, include_sub_partners, sight.count_owners()
         )
         if found is None:
             await _unknown(info, keys, fields)
@@ -225,7 +200,7 @@ class OverlapQueries:
             "b": keys[1],
             "statuses": wanted,
             "roll_up": include_sub_partners,
-            "allowed": sight.listed(),
+            "allowed": sight.account_owners(),
         }
         return Overlap(
             a=Partner.of(found.a),
@@ -233,7 +208,7 @@ class OverlapQueries:
             count=found.shared,
             jaccard=found.jaccard,
             question=question,
-            may_list=all(sight.may_list(key) for key in keys),
+            may_list=all(sight.sees_accounts_of(key) for key in keys),
         )
 
     @strawberry.field(
@@ -252,10 +227,8 @@ class OverlapQueries:
         if not 1 <= first <= MAX_FIRST:
             raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
         wanted = _statuses(statuses)
-        sight = await Sight.of(info)
-        await _require_counts(info, sight, [key], ["partner"])
-        sight.viewer.audit("topOverlaps", partner=key, subPartners=include_sub_partners)
-        counted = sight.counted()
+        sight = await _asked(info, "topOverlaps", [key], ["partner"])
+        counted = sight.count_owners()
         rows = await analytics.top_overlaps(
             info.context.graph, key, first, wanted, include_sub_partners, counted, counted
         )
@@ -278,11 +251,11 @@ class OverlapQueries:
         keys = _ids(partners, "partners", 1, MAX_MATRIX)
         wanted = _statuses(statuses)
         fields = [f"partners[{i}]" for i in range(len(keys))]
-        sight = await Sight.of(info)
-        shown = [key for key in keys if sight.may_count(key)]
+        sight = await info.context.sight()
+        shown = [key for key in keys if sight.sees_counts_of(key)]
+        info.context.audit("overlapMatrix", keys, allowed=True)  # the hidden ones are left out
         if len(shown) < len(keys):  # an unknown partner is NOT_FOUND, hidden or not
             await _partners(info, keys, fields)
-        sight.viewer.audit("overlapMatrix", partners=shown)
         rows, counts = await analytics.overlap_matrix(info.context.graph, shown, wanted)
         if len(rows) < len(shown):
             await _unknown(info, keys, fields)
@@ -302,9 +275,7 @@ class OverlapQueries:
         ]
         window = Window.of(first, after, under=made_under("commonAccounts", keys, statuses))
         fields = [f"members[{i}]" for i in range(len(keys))]
-        sight = await Sight.of(info)
-        await _require_counts(info, sight, keys, fields)
-        sight.viewer.audit("commonAccounts", members=keys)
+        sight = await _asked(info, "commonAccounts", keys, fields)
         question = list(zip(keys, statuses, strict=True))
         found = await analytics.common_accounts(info.context.graph, question, window)
         if found is None:
@@ -313,5 +284,6 @@ class OverlapQueries:
         return CommonAccounts(
             page=page_of(rows, window, lambda row: (row["key"],)),
             total=total,
-            may_list=all(sight.may_list(key) for key in keys),
+            may_list=all(sight.sees_accounts_of(key) for key in keys),
+            keys=keys,
         )

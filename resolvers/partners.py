@@ -86,14 +86,17 @@ class Partner(Node):
             sub_partner_count=row.get("subPartnerCount"),
         )
 
-    @strawberry.field(description="Its customers; another partner's only under ACCOUNT_LIST.")
+    @strawberry.field(
+        description="Its customers; another partner's only under its ACCOUNT_LIST agreement "
+        "in force (null and FORBIDDEN otherwise)."
+    )
     def accounts(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
         statuses: list[AccountStatus] | None = None,
-    ) -> Connection[AccountType]:
+    ) -> Connection[AccountType] | None:
         from resolvers.accounts import Account
 
         context = info.context
@@ -110,9 +113,10 @@ class Partner(Node):
 
     async def _shared(self, info: Info, found: Connection[Any]) -> Connection[Any]:
         context = info.context
-        if not await context.viewer.sees_accounts_of(context.graph, self.key):
-            raise Forbidden(f"{self.key} shares no account list with you")
-        context.viewer.audit("accounts", partner=self.key)
+        allowed = (await context.sight()).sees_accounts_of(self.key)
+        context.audit("accounts", [self.key], allowed=allowed)
+        if not allowed:
+            raise Forbidden(f"{self.key} shares no account list with you (ACCOUNT_LIST)")
         return found
 
     @strawberry.field(description="Its direct sub-partners (children in the hierarchy), by key.")
@@ -222,8 +226,8 @@ class Partner(Node):
     ) -> Connection[DealType]:
         from resolvers.deals import deals_of
 
-        scope = info.context.viewer.scope
-        if scope is not None and scope != self.key:
+        member = info.context.viewer.member
+        if member is not None and member != self.key:
             raise Forbidden(f"the deals of {self.key} are its own")
         loaders = (DealsByPartnerKeyLoader, DealCountByPartnerKeyLoader)
         return await deals_of(info, self.key, loaders, first, after, statuses)

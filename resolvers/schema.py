@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from resolvers.agreements import AgreementQueries
+from resolvers.audit import AuditQueries
 from resolvers.campaigns import CampaignQueries
 from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
@@ -39,6 +40,7 @@ class Query(
     CampaignQueries,
     DealQueries,
     OverlapQueries,
+    AuditQueries,
 ):
     pass
 

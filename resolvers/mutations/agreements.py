@@ -74,9 +74,10 @@ class AgreementMutations:
         acting = acting_for(info, Role.ALLIANCE_MANAGER)
         problems = Problems()
         grantor = problems.key_of(input.grantor, "grantor", "Partner")
-        if acting is not None and grantor and grantor != acting:
-            raise Forbidden("a partner may grant agreements only as itself", field="grantor")
         grantee = problems.key_of(input.grantee, "grantee", "Partner")
+        if acting is not None and grantor and grantor != acting:
+            info.context.audit("agreementGrant", [grantor, grantee], allowed=False)
+            raise Forbidden("a partner may grant agreements only as itself", field="grantor")
         if grantor and grantor == grantee:
             message = f"{grantor!r} cannot grant an agreement to itself"
             problems.add("grantee", message, UserErrorCode.SELF_REFERENCE)
@@ -97,6 +98,8 @@ class AgreementMutations:
         row, errors = await attempt(lambda: agreements.grant_agreement(info.context.graph, fields))
         if row is None and not errors:  # the grantor or the grantee is missing
             errors = await missing_ends(info, {"grantor": grantor, "grantee": grantee})
+        if row:
+            info.context.audit("agreementGrant", [grantor, grantee], allowed=True)
         return AgreementPayload(agreement=Agreement.of(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(description="Revoke an agreement (revoking it again changes nothing).")
@@ -106,7 +109,14 @@ class AgreementMutations:
         key = problems.key_of(input.agreement, "agreement", "Agreement")
         if problems:
             return AgreementPayload(agreement=None, user_errors=problems.errors)
-        row, errors = await attempt(
-            lambda: agreements.revoke_agreement(info.context.graph, key, acting)
-        )
+        try:
+            row, errors = await attempt(
+                lambda: agreements.revoke_agreement(info.context.graph, key, acting)
+            )
+        except Forbidden:
+            info.context.audit("agreementRevoke", [acting or ""], allowed=False)
+            raise
+        if row:
+            ends = [row["grantor"]["key"], row["grantee"]["key"]]
+            info.context.audit("agreementRevoke", ends, allowed=True)
         return AgreementPayload(agreement=Agreement.of(row) if row else None, user_errors=errors)

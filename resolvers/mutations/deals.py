@@ -17,7 +17,6 @@ from graph import deals
 from graph.access import Role, today
 from graph.errors import Forbidden
 from graph.model import DealStatus
-from loaders.customers import customer_scope
 from resolvers.context import Info
 from resolvers.deals import Deal
 from resolvers.mutations.common import (
@@ -96,8 +95,8 @@ class DealMutations:
             "registeredOn": registered_on,
             "expiresOn": input.expires_on,
         }
-        scope = await customer_scope(context.graph, context.viewer)
-        row, errors = await attempt(lambda: deals.register_deal(context.graph, fields, scope))
+        visible = await context.access.customer_visibility()
+        row, errors = await attempt(lambda: deals.register_deal(context.graph, fields, visible))
         if row is None and not errors:  # the partner or the (visible) customer is missing
             errors = await missing_ends(info, {"partner": partner}, {"customer": customer})
         return DealPayload(deal=Deal.of(row) if row else None, user_errors=errors)

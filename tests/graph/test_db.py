@@ -12,9 +12,9 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-from neo4j.exceptions import ServiceUnavailable
 
 from graph.db import Graph
+from graph.errors import Unavailable
 
 
 def free_port() -> int:
@@ -69,9 +69,20 @@ async def test_a_read_gives_up_after_the_retry_time() -> None:
     down = Graph.connect(f"bolt://127.0.0.1:{free_port()}", "neo4j", "", "neo4j", retry_seconds=0.5)
     began = time.monotonic()
     try:
-        with pytest.raises(ServiceUnavailable):
+        with pytest.raises(Unavailable):
             await down.read("RETURN 1")
     finally:
         await down.close()
     # Tried again after 0.05, 0.1 and 0.2 s; the next pause would pass the half second.
     assert 0.3 <= time.monotonic() - began < 2
+
+
+async def test_a_write_to_a_database_that_is_not_there_is_unavailable() -> None:
+    down = Graph.connect(f"bolt://127.0.0.1:{free_port()}", "neo4j", "", "neo4j", retry_seconds=0.2)
+    try:
+        with pytest.raises(Unavailable, match="the database is unavailable"):
+            await down.write("CREATE (:Nothing)")
+        with pytest.raises(Unavailable):
+            await down.transaction(lambda tx: tx.run("RETURN 1"))
+    finally:
+        await down.close()

@@ -4,6 +4,7 @@ themselves."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,9 @@ from mutation_support import (
 )
 from support import Answer, ask, partner_viewer
 
+from graph import audit
 from graph.access import Viewer, today
+from graph.audit import AuditFilter, AuditTrail
 from graph.db import Graph
 from resolvers.node import encode_id
 
@@ -304,3 +307,24 @@ async def test_staff_grant_and_revoke_for_any_partner(empty_graph: Graph, viewer
         "A23": "ACTIVE",
         "A45": "REVOKED",
     }
+
+
+async def test_a_partner_s_grants_and_revocations_are_audited(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    graph = await seeded(empty_graph)
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    with audit.bind(trail, "req-7"):
+        await grant(graph, "P1", "P3", viewer="P1", scopes=["ACCOUNT_LIST"])
+        await grant(graph, "P2", "P1", viewer="P1")
+        await revoke(graph, "A12", viewer="P1")
+        await revoke(graph, "A21", viewer="P1")
+        await revoke(graph, "A23", viewer="alliance_manager")  # staff: not audited
+    events, _, _ = trail.events(AuditFilter(), 10, None)
+    assert [(e.operation, e.partners, e.allowed) for e in reversed(events)] == [
+        ("agreementGrant", ("P1", "P3"), True),
+        ("agreementGrant", ("P2", "P1"), False),
+        ("agreementRevoke", ("P1", "P2"), True),
+        ("agreementRevoke", ("P1",), False),
+    ]
+    assert {(e.viewer, e.request_id) for e in events} == {("P1", "req-7")}

@@ -3,7 +3,7 @@ expired, not yet valid, revoked), roll-up through descendants that grant or not,
 
 from __future__ import annotations
 
-import logging
+from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +12,9 @@ import pytest_asyncio
 from oracle import Ecosystem
 from support import ask, partner_viewer, wipe, write_csv
 
+from graph import audit
 from graph.access import Role, Viewer, today
+from graph.audit import AuditFilter, AuditTrail
 from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
@@ -105,6 +107,10 @@ async def test_counts_under_overlap_counts_and_customers_only_under_account_list
         )
     else:
         assert got["customers"] is None
+        [error] = answer.errors
+        assert error["extensions"]["code"] == "FORBIDDEN"
+        assert error["path"] == ["overlap", "customers"]
+        assert "ACCOUNT_LIST" in error["message"]
 
 
 @pytest.mark.parametrize("other", ["E", "F", "R", "N", "A2"])
@@ -172,21 +178,32 @@ async def test_common_accounts_need_counts_for_the_count_and_lists_for_the_custo
         graph, with_customers, {"m": [{"partner": pid("P")}, {"partner": pid("C")}]}, P
     )
     assert hidden.codes == ["FORBIDDEN"]
+    # Null at that field only, as overlap.customers and Partner.accounts answer.
+    assert hidden.data == {"commonAccounts": {"count": 2, "customers": None}}
+    assert hidden.errors[0]["path"] == ["commonAccounts", "customers"]
+    assert "ACCOUNT_LIST" in hidden.errors[0]["message"]
     refused = await ask(graph, count_only, {"m": [{"partner": pid("P")}, {"partner": pid("N")}]}, P)
     assert refused.codes == ["FORBIDDEN"] and refused.data is None
 
 
 async def test_cross_partner_questions_are_audited(
-    graph: Graph, world: Ecosystem, caplog: pytest.LogCaptureFixture
+    graph: Graph, world: Ecosystem, tmp_path: Path
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="partnergraph.audit"):
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    with audit.bind(trail, "req-1"):
         await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, P)
         await ask(graph, TOP, {"p": pid("P")}, P)
+        await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("N")}, P)
         await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, Viewer(Role.ADMIN))
-    events = [r.message for r in caplog.records if r.name == "partnergraph.audit"]
-    assert len(events) == 2
-    assert '"action": "overlap"' in events[0] and '"viewer": "partner:P"' in events[0]
-    assert '"action": "topOverlaps"' in events[1]
+    events, total, _ = trail.events(AuditFilter(), 10, None)
+    assert total == 4  # the admin's question is not audited
+    assert [(e.operation, e.partners, e.allowed) for e in reversed(events)] == [
+        ("overlap", ("P", "C"), True),
+        ("overlap.customers", ("P", "C"), False),  # C grants counts, not the list
+        ("topOverlaps", ("P",), True),
+        ("overlap", ("P", "N"), False),
+    ]
+    assert {(e.viewer, e.role, e.request_id) for e in events} == {("P", "partner", "req-1")}
 
 
 MATRIX = "query($ps: [ID!]!) { overlapMatrix(partners: $ps) { partners { key } counts } }"
@@ -209,6 +226,27 @@ async def test_an_unknown_partner_is_not_found_before_a_refusal(
     answer = await ask(graph, query, variables, P)
     assert answer.codes == ["NOT_FOUND"]
     assert answer.errors[0]["extensions"]["field"] == field
+
+
+async def test_a_viewer_made_once_sees_each_request_s_grants(
+    graph: Graph, world: Ecosystem
+) -> None:
+    """Viewers live as long as their tokens (here: the module's P); what they may see is
+    loaded per request, so a grant revoked between two requests is gone for the second."""
+    asked = {"a": pid("P"), "b": pid("A")}
+    assert not (await ask(graph, OVERLAP, asked, P)).errors
+    await graph.write("MATCH (a:Agreement {key: 'g-A'}) SET a.status = 'REVOKED'")
+    try:
+        answer = await ask(graph, OVERLAP, asked, P)
+    finally:
+        await graph.write("MATCH (a:Agreement {key: 'g-A'}) SET a.status = 'ACTIVE'")
+    assert answer.codes == ["FORBIDDEN"]
+    assert not (await ask(graph, OVERLAP, asked, P)).errors
+
+
+def test_a_viewer_cannot_change() -> None:
+    with pytest.raises(FrozenInstanceError):
+        P.partner_key = "A"  # type: ignore[misc]
 
 
 async def test_a_partner_viewer_pays_one_query_for_its_grants(

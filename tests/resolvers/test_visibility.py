@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +9,9 @@ import pytest
 import pytest_asyncio
 from support import ask, partner_viewer, wipe, write_csv
 
+from graph import audit
 from graph.access import Role, Viewer, today
+from graph.audit import AuditFilter, AuditTrail
 from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
@@ -87,15 +88,19 @@ async def test_own_accounts_are_visible(graph: Graph, ecosystem: Path) -> None:
 
 
 async def test_an_account_list_in_force_shows_the_grantors_accounts(
-    graph: Graph, ecosystem: Path, caplog: pytest.LogCaptureFixture
+    graph: Graph, ecosystem: Path, tmp_path: Path
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="partnergraph.audit"):
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    with audit.bind(trail, "req-1"):
         answer = await ask(graph, ACCOUNTS, {"key": "A"}, P)
     accounts = answer.data["partner"]["accounts"]
     assert {e["node"]["customer"]["key"] for e in accounts["edges"]} == {"c-shared", "c-a", "c-a2"}
-    assert any(
-        '"partner": "A"' in record.message and "partner:P" in record.message
-        for record in caplog.records
+    [event] = trail.events(AuditFilter(), 10, None)[0]
+    assert (event.viewer, event.operation, event.partners, event.allowed) == (
+        "P",
+        "accounts",
+        ("A",),
+        True,
     )
 
 
@@ -105,9 +110,29 @@ async def test_no_account_list_in_force_is_forbidden_and_leaks_nothing(
 ) -> None:
     answer = await ask(graph, ACCOUNTS, {"key": grantor}, P)
     assert answer.codes == ["FORBIDDEN"]
-    assert answer.data == {"partner": None}
+    assert answer.data == {"partner": {"key": grantor, "accounts": None}}
+    assert answer.errors[0]["path"] == ["partner", "accounts"]
     message = answer.errors[0]["message"]
+    assert "ACCOUNT_LIST" in message
     assert not any(customer in message for customer in HOLDERS)
+
+
+async def test_a_forbidden_accounts_in_a_list_nulls_only_that_field(
+    graph: Graph, ecosystem: Path
+) -> None:
+    query = "{ partners(first: 50) { nodes { key accounts { totalCount } } } }"
+    answer = await ask(graph, query, None, P)
+    nodes = answer.data["partners"]["nodes"]
+    assert [node["key"] for node in nodes] == sorted(PARTNERS)
+    shown = {node["key"]: node["accounts"] for node in nodes}
+    assert shown["P"] == {"totalCount": 2} and shown["A"] == {"totalCount": 3}
+    assert {key for key, accounts in shown.items() if accounts is None} == set(PARTNERS) - {
+        "P",
+        "A",
+    }
+    paths = sorted(error["path"][2] for error in answer.errors)
+    assert paths == [i for i, key in enumerate(sorted(PARTNERS)) if key not in {"P", "A"}]
+    assert set(answer.codes) == {"FORBIDDEN"}
 
 
 async def test_staff_see_every_account(graph: Graph, ecosystem: Path) -> None:
@@ -165,6 +190,7 @@ async def test_nested_paths_do_not_reach_hidden_accounts(graph: Graph, ecosystem
         graph, "{ partners(first: 20) { nodes { key accounts { totalCount } } } }", viewer=P
     )
     assert set(directory.codes) == {"FORBIDDEN"}
-    assert directory.data is None or all(
-        node is None or node["key"] in ("P", "A") for node in directory.data["partners"]["nodes"]
+    assert all(
+        node["accounts"] is None or node["key"] in ("P", "A")
+        for node in directory.data["partners"]["nodes"]
     )

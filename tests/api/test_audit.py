@@ -1,0 +1,225 @@
+"""The audit trail, through the served application: every cross-partner question of a
+partner-scoped viewer is one JSON line in PARTNERGRAPH_AUDIT_LOG, and admins can read it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from starlette.testclient import TestClient
+from support import wipe, write_csv
+
+from api.app import create_app
+from api.auth import Tokens
+from api.settings import Settings
+from graph.access import today
+from graph.db import Graph
+from graph.ingest.load import import_bundle
+from resolvers.node import encode_id
+
+ACCOUNTS = "query($k: String!) { partner(key: $k) { key accounts { totalCount } } }"
+OVERLAP = "query($a: ID!, $b: ID!) { overlap(a: $a, b: $b) { count } }"
+EVENTS = """query($first: Int, $after: String, $filter: AuditFilter) {
+  auditEvents(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { at requestId subject role viewer operation partners allowed } } }"""
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(graph: Graph, tmp_path: Path) -> AsyncIterator[None]:
+    """P asks; A grants P an account list, N grants nothing."""
+    folder = tmp_path / "bundle"
+    write_csv(
+        folder,
+        "partners.csv",
+        [[key, f"Partner {key}", "RESELLER", "GOLD", "", "", "", "", ""] for key in "PAN"],
+    )
+    write_csv(folder, "customers.csv", [[f"c{i}", f"C{i}", "", "", "", ""] for i in range(3)])
+    write_csv(
+        folder,
+        "accounts.csv",
+        [
+            [p, c, "CUSTOMER", "", ""]
+            for p, c in [("P", "c0"), ("A", "c0"), ("A", "c1"), ("N", "c2")]
+        ],
+    )
+    start = (today() - timedelta(days=30)).isoformat()
+    write_csv(folder, "agreements.csv", [["ag-1", "A", "P", "ACCOUNT_LIST", start, "", "ACTIVE"]])
+    await wipe(graph)
+    assert (await import_bundle(graph, folder)).validation.ok
+    yield
+    await wipe(graph)
+
+
+@pytest.fixture
+def trail_file(tmp_path: Path) -> Path:
+    return tmp_path / "logs" / "audit.jsonl"
+
+
+@pytest.fixture
+def client(settings: Settings, trail_file: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"audit_log": trail_file}))) as client:
+        yield client
+
+
+def _ask(
+    client: TestClient,
+    settings: Settings,
+    query: str,
+    variables: dict[str, Any],
+    role: str = "partner",
+    partner: str | None = "P",
+    request_id: str | None = None,
+) -> Any:
+    token = Tokens(settings).mint(role, partner if role == "partner" else None, subject="alice")
+    headers = {"Authorization": f"Bearer {token}"}
+    if request_id is not None:
+        headers["X-Request-Id"] = request_id
+    return client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_the_setting_defaults_to_var_audit_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARTNERGRAPH_AUDIT_LOG", raising=False)
+    assert Settings().audit_log == Path("var/audit.jsonl")
+    monkeypatch.setenv("PARTNERGRAPH_AUDIT_LOG", "/tmp/elsewhere.jsonl")
+    assert Settings().audit_log == Path("/tmp/elsewhere.jsonl")
+
+
+def test_a_granted_question_is_one_line_with_the_request_id(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    response = _ask(client, settings, ACCOUNTS, {"k": "A"}, request_id="req-42")
+    assert response.json()["data"]["partner"]["accounts"] == {"totalCount": 2}
+    assert response.headers["x-request-id"] == "req-42"
+    [line] = _lines(trail_file)
+    assert line.pop("at")
+    assert line == {
+        "requestId": "req-42",
+        "subject": "alice",
+        "role": "partner",
+        "viewer": "P",
+        "operation": "accounts",
+        "partners": ["A"],
+        "allowed": True,
+    }
+
+
+def test_a_refused_question_is_audited_under_a_made_request_id(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    response = _ask(client, settings, ACCOUNTS, {"k": "N"})
+    body = response.json()
+    assert body["data"] == {"partner": {"key": "N", "accounts": None}}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    made = response.headers["x-request-id"]
+    assert len(made) >= 16
+    [line] = _lines(trail_file)
+    assert (line["operation"], line["partners"], line["allowed"]) == ("accounts", ["N"], False)
+    assert line["requestId"] == made
+
+
+def test_a_header_unfit_for_the_trail_is_replaced(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    response = _ask(client, settings, ACCOUNTS, {"k": "A"}, request_id='x"\\n{}' + "y" * 200)
+    made = response.headers["x-request-id"]
+    assert made != "" and '"' not in made and len(made) <= 128
+    assert _lines(trail_file)[0]["requestId"] == made
+
+
+def test_staff_and_own_questions_are_not_audited(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    _ask(client, settings, ACCOUNTS, {"k": "N"}, role="alliance_manager")
+    _ask(client, settings, ACCOUNTS, {"k": "P"})
+    assert not trail_file.exists() or _lines(trail_file) == []
+
+
+def test_overlaps_refused_and_allowed_are_audited(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    allowed = _ask(client, settings, OVERLAP, {"a": pid("P"), "b": pid("A")})
+    assert allowed.json()["data"] == {"overlap": {"count": 1}}
+    refused = _ask(client, settings, OVERLAP, {"a": pid("P"), "b": pid("N")})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    seen = [(line["operation"], line["partners"], line["allowed"]) for line in _lines(trail_file)]
+    assert seen == [("overlap", ["P", "A"], True), ("overlap", ["P", "N"], False)]
+
+
+def test_admins_page_through_the_trail_newest_first_and_filter_it(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    for key, request_id in [("A", "r1"), ("N", "r2"), ("A", "r3")]:
+        _ask(client, settings, ACCOUNTS, {"k": key}, request_id=request_id)
+    first = _ask(client, settings, EVENTS, {"first": 2}, role="admin").json()
+    events = first["data"]["auditEvents"]
+    assert events["totalCount"] == 3
+    assert [e["requestId"] for e in events["nodes"]] == ["r3", "r2"]
+    assert events["pageInfo"]["hasNextPage"]
+    # A question asked between two pages does not shift the next page.
+    _ask(client, settings, ACCOUNTS, {"k": "N"}, request_id="r4")
+    after = {"first": 2, "after": events["pageInfo"]["endCursor"]}
+    rest = _ask(client, settings, EVENTS, after, role="admin").json()["data"]["auditEvents"]
+    assert [e["requestId"] for e in rest["nodes"]] == ["r1"]
+    assert not rest["pageInfo"]["hasNextPage"]
+    refused = {"filter": {"allowed": False, "viewer": "P", "operation": "accounts"}}
+    found = _ask(client, settings, EVENTS, refused, role="admin").json()["data"]["auditEvents"]
+    assert [e["requestId"] for e in found["nodes"]] == ["r4", "r2"]
+    assert found["nodes"][0]["partners"] == ["N"] and found["nodes"][0]["subject"] == "alice"
+    by_partner = {"filter": {"partner": "A", "since": "2000-01-01T00:00:00Z"}}
+    found = _ask(client, settings, EVENTS, by_partner, role="admin").json()["data"]["auditEvents"]
+    assert [e["requestId"] for e in found["nodes"]] == ["r3", "r1"]
+    none = {"filter": {"until": "2000-01-01T00:00:00"}}
+    found = _ask(client, settings, EVENTS, none, role="admin").json()["data"]["auditEvents"]
+    assert found["totalCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("role", "partner"), [("alliance_manager", None), ("marketer", None), ("partner", "P")]
+)
+def test_only_admins_read_the_trail(
+    world: None, client: TestClient, settings: Settings, role: str, partner: str | None
+) -> None:
+    body = _ask(client, settings, EVENTS, {}, role=role, partner=partner).json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+
+
+def test_a_bad_cursor_is_bad_user_input(
+    world: None, client: TestClient, settings: Settings
+) -> None:
+    body = _ask(client, settings, EVENTS, {"after": "nonsense"}, role="admin").json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+
+
+def test_serve_writes_the_trail(
+    world: None, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code path of `partnergraph serve`, with uvicorn replaced by the test client."""
+    import uvicorn
+
+    from api import cli
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    path = tmp_path / "served" / "audit.jsonl"
+    monkeypatch.setenv("PARTNERGRAPH_AUDIT_LOG", str(path))
+    cli.serve_command(host=None, port=None)
+    with TestClient(served[0]) as client:
+        response = _ask(client, settings, ACCOUNTS, {"k": "N"}, request_id="served-1")
+    assert response.headers["x-request-id"] == "served-1"
+    [line] = _lines(path)
+    assert (line["requestId"], line["viewer"], line["allowed"]) == ("served-1", "P", False)
+
+
+def pid(key: str) -> str:
+    return encode_id("Partner", key)
