@@ -392,6 +392,7 @@ def app(settings: Settings, tmp_path: Path) -> Iterator[tuple[TestClient, Graph,
             client.portal.call(graph.close)
 
 
+@pytest.mark.timeout(300)  # a long run by design; a hang still fails
 def test_generated_documents_never_fail_internally_and_refusals_write_nothing(
     app: tuple[TestClient, Graph, World], settings: Settings
 ) -> None:
