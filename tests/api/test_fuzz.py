@@ -28,7 +28,7 @@ from typing import Any
 
 import graphql
 import pytest
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import HealthCheck, Phase, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
@@ -55,6 +55,14 @@ SETTINGS = hypothesis_settings(
     database=None,
 )
 
+JSON = "application/json"
+KNOWN = [
+    'mutation { dealRegister(input: {partner: "UGFydG5lcjpQMDI", customer: "Q3VzdG9tZXI6QzI", amount: 1e999}) { deal { key } } }',
+    'mutation { campaignCreate(input: {key: "K9", name: "Nine", startsOn: "2026-01-01", budget: -1e999}) { campaign { key } } }',
+    'mutation { campaignAddPartners(input: {campaign: "Q2FtcGFpZ246SzE", partners: [{partner: "UGFydG5lcjpQMDM", mdf: 1e999}]}) { campaign { key } } }',
+    'mutation { customerCreate(input: {key: "C9", name: "Nine", region: "%s"}) { customer { key } } }'
+    % ("r" * 9000),
+]
 # Takes a stored non-finite number out again, so one such write is reported once, not ever after.
 UNDO_NON_FINITE = """
 CALL () {
@@ -479,15 +487,22 @@ def test_generated_documents_never_fail_internally_and_refusals_write_nothing(
             )
             after = client.portal.call(snapshot, graph)
             if stored := refused_values(after):
-                fail("a non-finite number was stored", stored[0])
+                roots = ",".join(sorted((answer.get("data") or {}).keys()))
+                fail(f"a non-finite number was stored by {roots}", stored[0])
                 client.portal.call(graph.write, UNDO_NON_FINITE, {"max": sys.float_info.max})
                 after = client.portal.call(snapshot, graph)
             if refused:
                 run.refused_mutations += 1
                 if after != state["graph"]:
-                    fail("a refused mutation wrote", json.dumps(answer, default=str)[:300])
+                    roots = ",".join(sorted((answer.get("data") or {}).keys()))
+                    fail(f"a refused {roots} wrote", json.dumps(answer, default=str)[:300])
             state["graph"] = after
 
+    # The hostile cases users met first, always among the documents (then the generated ones).
+    @example(document=graphql.parse(KNOWN[0]), viewer="admin", other="admin", accept=JSON)
+    @example(document=graphql.parse(KNOWN[1]), viewer="admin", other="marketer", accept=JSON)
+    @example(document=graphql.parse(KNOWN[2]), viewer="admin", other="admin", accept=JSON)
+    @example(document=graphql.parse(KNOWN[3]), viewer="admin", other="admin", accept=JSON)
     # Each generated operation is sent twice, as two viewers: with literal arguments, and with
     # the same values as variables (generating an operation costs about as much as sending it).
     @SETTINGS
