@@ -9,7 +9,7 @@ PG := $(BIN)/partnergraph
 TEST_ENV := PARTNERGRAPH_NEO4J_HOME=$(CURDIR)/var/neo4j-test PARTNERGRAPH_NEO4J_PORT=7688 \
 	PARTNERGRAPH_NEO4J_HEAP=1g PARTNERGRAPH_NEO4J_PAGE_CACHE=512m
 
-.PHONY: install run test lint typecheck pytest neo4j-test-stop schema bench clean
+.PHONY: install run test fuzz lint typecheck pytest neo4j-test-stop schema bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ run: install
 test: install lint typecheck
 	$(TEST_ENV) $(PG) neo4j start
 	$(TEST_ENV) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The fuzz run at length, with a fresh random seed each time (the suite's 1,000 are fixed).
+fuzz: install
+	$(TEST_ENV) $(PG) neo4j start
+	$(TEST_ENV) PARTNERGRAPH_FUZZ_DOCUMENTS=$${PARTNERGRAPH_FUZZ_DOCUMENTS:-20000} \
+		PARTNERGRAPH_FUZZ_RANDOM=1 $(BIN)/pytest -q -s --timeout=0 tests/api/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

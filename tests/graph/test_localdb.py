@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,32 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextlib.contextmanager
+def reserved_port() -> Iterator[int]:
+    """A port bound (not listening) for as long as it is used: nothing else can take it, and a
+    connection to it is refused, so the runner sees it free. For servers that never bind it."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield int(holder.getsockname()[1])
+
+
+def start_on_a_free_port(db: runner.LocalNeo4j, tries: int = 5) -> runner.LocalNeo4j:
+    """Start `db` on a port that was free a moment ago; another process may take it before the
+    server binds it, so try again on another port then (the data folder stays the same)."""
+    for _ in range(tries):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        moved = runner.LocalNeo4j(db.home, port, heap=db.heap, page_cache=db.page_cache)
+        try:
+            started = runner.start(moved)
+        except Unavailable as error:
+            if "is taken" in str(error) or "Address already in use" in str(error):
+                continue
+            raise
+        assert started.message.startswith("started"), started.message
+        return moved
+    raise AssertionError(f"no free port in {tries} tries")
 
 
 def the_test_server(settings: Settings) -> runner.LocalNeo4j:
@@ -44,8 +68,8 @@ def test_a_taken_port_is_refused_with_a_clear_message(settings: Settings, tmp_pa
 
 def test_missing_java_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk-here"))
-    with pytest.raises(Unavailable, match="Java 17 or newer is needed"):
-        runner.start(runner.LocalNeo4j(tmp_path / "db", free_port()))
+    with reserved_port() as port, pytest.raises(Unavailable, match="Java 17 or newer is needed"):
+        runner.start(runner.LocalNeo4j(tmp_path / "db", port))
 
 
 def test_missing_maven_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -56,24 +80,24 @@ def test_missing_maven_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def test_a_server_that_dies_early_shows_the_end_of_its_log(tmp_path: Path) -> None:
-    db = runner.LocalNeo4j(tmp_path / "db", free_port(), heap="256m", page_cache="a-lot")
-    with pytest.raises(Unavailable, match="exited with code") as raised:
-        runner.start(db)
+    with reserved_port() as port:
+        db = runner.LocalNeo4j(tmp_path / "db", port, heap="256m", page_cache="a-lot")
+        with pytest.raises(Unavailable, match="exited with code") as raised:
+            runner.start(db)
     assert "a-lot" in str(raised.value)
     assert not runner.status(db).running
 
 
 async def test_data_survives_a_stop_and_a_start(tmp_path: Path) -> None:
-    db = runner.LocalNeo4j(tmp_path / "db", free_port(), heap="512m", page_cache="64m")
-    started = runner.start(db)
+    db = start_on_a_free_port(runner.LocalNeo4j(tmp_path / "db", 0, heap="512m", page_cache="64m"))
     try:
-        assert started.message.startswith("started") and runner.status(db).running
+        assert runner.status(db).running
         graph = Graph.connect(db.uri, "neo4j", "", "neo4j")
         await graph.write("CREATE (:Partner {key: 'kept'})")
         await graph.close()
         stopped = runner.stop(db)
         assert not stopped.running and not runner.status(db).running
-        runner.start(db)
+        db = start_on_a_free_port(db)
         graph = Graph.connect(db.uri, "neo4j", "", "neo4j")
         records = await graph.read("MATCH (p:Partner) RETURN p.key AS key")
         await graph.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from connection_support import edges, load, ordered, refuses_bad_pages, walk
-from support import ask, partner_viewer, read_csv, write_csv
+from support import ask, partner_viewer, read_csv, wipe, write_csv
 
 from graph.access import today
 from graph.db import Graph
@@ -27,7 +28,7 @@ SCOPES = [
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     folder = tmp_path_factory.mktemp("agreements")
     rng = random.Random(3)
     day = today()
@@ -50,7 +51,8 @@ async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path
         [[key, f"Partner {key}", "RESELLER", "SILVER", "", "", "", "", ""] for key in PARTNERS],
     )
     write_csv(folder, "agreements.csv", rows)
-    return await load(graph, folder)
+    yield await load(graph, folder)
+    await wipe(graph)
 
 
 def agreements_of(bundle: Path) -> dict[str, dict[str, Any]]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from connection_support import edges, load, ordered, refuses_bad_pages, walk
-from support import ask, partner_viewer, read_csv, write_csv
+from support import ask, partner_viewer, read_csv, wipe, write_csv
 
 from graph.db import Graph
 from resolvers.node import encode_id
@@ -22,7 +23,7 @@ DAYS = ["2025-03-15", "2025-04-30", "2025-06-30", "2026-02-01", "2024-12-31"]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     folder = tmp_path_factory.mktemp("campaigns")
     rng = random.Random(5)
     campaigns, crews = [], []
@@ -52,7 +53,8 @@ async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path
     )
     write_csv(folder, "campaigns.csv", campaigns)
     write_csv(folder, "campaign_partners.csv", crews)
-    return await load(graph, folder)
+    yield await load(graph, folder)
+    await wipe(graph)
 
 
 def campaigns_of(bundle: Path) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,7 @@ accounts in force today, and its own deals' customers)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from connection_support import edges, walk
-from support import partner_viewer, read_csv, wipe_and_load
+from support import partner_viewer, read_csv, wipe, wipe_and_load
 
 from graph.access import today
 from graph.db import Graph
@@ -26,8 +26,9 @@ DIRECTORY = f"""query($first: Int, $after: String, $filter: CustomerFilter, $ord
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return await wipe_and_load(graph, tmp_path_factory.mktemp("customers"), seed=17)
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
+    yield await wipe_and_load(graph, tmp_path_factory.mktemp("customers"), seed=17)
+    await wipe(graph)
 
 
 def in_force(agreement: Row, on: date) -> bool:

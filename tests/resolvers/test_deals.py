@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from connection_support import edges, load, ordered, refuses_bad_pages, walk
-from support import ask, partner_viewer, read_csv, write_csv
+from support import ask, partner_viewer, read_csv, wipe, write_csv
 
 from graph.access import today
 from graph.db import Graph
@@ -24,7 +25,7 @@ DAYS = ["2025-01-05", "2025-02-10", "2025-02-10", "2025-07-01"]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     folder = tmp_path_factory.mktemp("deals")
     rng = random.Random(9)
     deals = []
@@ -55,7 +56,8 @@ async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path
     write_csv(folder, "accounts.csv", [["B", key, "CUSTOMER", "", ""] for key in CUSTOMERS])
     since = (today() - timedelta(days=10)).isoformat()
     write_csv(folder, "agreements.csv", [["A1", "B", "P", "ACCOUNT_LIST", since, "", "ACTIVE"]])
-    return await load(graph, folder)
+    yield await load(graph, folder)
+    await wipe(graph)
 
 
 def deals_of(bundle: Path) -> dict[str, dict[str, Any]]:

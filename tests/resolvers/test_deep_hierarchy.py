@@ -5,6 +5,7 @@ does not return here)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import networkx as nx
@@ -25,7 +26,9 @@ def key(level: int, side: str) -> str:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def ladder(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Ecosystem:
+async def ladder(
+    graph: Graph, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Ecosystem]:
     folder: Path = tmp_path_factory.mktemp("ladder")
     keys = [key(level, side) for level in range(LEVELS) for side in "ab"]
     write_csv(
@@ -50,7 +53,8 @@ async def ladder(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Ecos
     )
     await wipe(graph)
     assert (await import_bundle(graph, folder)).validation.ok
-    return Ecosystem.read(folder)
+    yield Ecosystem.read(folder)
+    await wipe(graph)
 
 
 def pid(k: str) -> str:

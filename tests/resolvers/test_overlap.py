@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import AsyncIterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,7 @@ def awkward(folder: Path) -> None:
 @pytest_asyncio.fixture(scope="module", loop_scope="session", params=["awkward", 1, 2])
 async def world(
     request: pytest.FixtureRequest, graph: Graph, tmp_path_factory: pytest.TempPathFactory
-) -> Ecosystem:
+) -> AsyncIterator[Ecosystem]:
     folder = tmp_path_factory.mktemp(f"overlap-{request.param}")
     if request.param == "awkward":
         await wipe(graph)
@@ -112,7 +113,8 @@ async def world(
         assert (await import_bundle(graph, folder)).validation.ok
     else:
         await wipe_and_load(graph, folder, seed=int(request.param))
-    return Ecosystem.read(folder)
+    yield Ecosystem.read(folder)
+    await wipe(graph)
 
 
 def pairs(world: Ecosystem, count: int) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@ expired, not yet valid, revoked), roll-up through descendants that grant or not,
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import FrozenInstanceError
 from datetime import timedelta
 from pathlib import Path
@@ -21,15 +22,17 @@ from resolvers.node import encode_id
 
 # P asks. A lists its accounts to P, C only counts; E's list expired, F's is not yet valid, R's
 # was revoked, N grants nothing. Under A: A1 grants counts to P, A2 grants nothing; under N, N1
-# grants counts (so a roll-up reaches N through it, and must not show N).
+# grants counts (so a roll-up reaches N through it, and must not show N). Every date is days away
+# from today, so a run across midnight sees the same grants in force (test_agreements checks the
+# edges of validity against the date of the check).
 GRANTS = {
     "A": ("ACCOUNT_LIST", -30, 30, "ACTIVE"),
     "C": ("OVERLAP_COUNTS", -30, None, "ACTIVE"),
-    "E": ("ACCOUNT_LIST", -60, -1, "ACTIVE"),
-    "F": ("ACCOUNT_LIST", 1, 60, "ACTIVE"),
+    "E": ("ACCOUNT_LIST", -60, -10, "ACTIVE"),
+    "F": ("ACCOUNT_LIST", 10, 60, "ACTIVE"),
     "R": ("ACCOUNT_LIST", -30, 30, "REVOKED"),
-    "A1": ("OVERLAP_COUNTS", 0, 0, "ACTIVE"),  # in force today only
-    "N1": ("OVERLAP_COUNTS", -5, None, "ACTIVE"),  # under N, which grants nothing
+    "A1": ("OVERLAP_COUNTS", -3, 3, "ACTIVE"),  # in force for a week
+    "N1": ("OVERLAP_COUNTS", -10, None, "ACTIVE"),  # under N, which grants nothing
 }
 PARTNERS = ["P", "A", "A1", "A2", "C", "E", "F", "R", "N", "N1"]
 HOLDINGS = {
@@ -49,7 +52,7 @@ LISTED = {"P", "A"}  # whose customers P may see
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def world(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Ecosystem:
+async def world(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ecosystem]:
     folder: Path = tmp_path_factory.mktemp("overlap-grants")
     day = today()
 
@@ -81,7 +84,8 @@ async def world(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Ecosy
     )
     await wipe(graph)
     assert (await import_bundle(graph, folder)).validation.ok
-    return Ecosystem.read(folder)
+    yield Ecosystem.read(folder)
+    await wipe(graph)
 
 
 P = partner_viewer("P")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from support import ask, read_csv, wipe_and_load
+from support import ask, read_csv, wipe, wipe_and_load
 
 from graph.db import Graph
 
@@ -17,8 +18,9 @@ LINK_TYPES = {"CO_SELL": "CO_SELLS_WITH", "REFERRAL": "REFERS_TO", "INTEGRATION"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return await wipe_and_load(graph, tmp_path_factory.mktemp("tiny"), seed=11)
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
+    yield await wipe_and_load(graph, tmp_path_factory.mktemp("tiny"), seed=11)
+    await wipe(graph)
 
 
 def rows(bundle: Path, name: str) -> list[dict[str, str]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from support import ask, wipe_and_load
+from support import ask, wipe, wipe_and_load
 
 from graph.db import Graph
 
@@ -22,8 +23,9 @@ NESTED = """query($first: Int!) { partners(first: $first) { totalCount edges { n
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return await wipe_and_load(graph, tmp_path_factory.mktemp("tiny"), seed=5)
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
+    yield await wipe_and_load(graph, tmp_path_factory.mktemp("tiny"), seed=5)
+    await wipe(graph)
 
 
 async def test_round_trips_do_not_grow_with_the_page(graph: Graph, bundle: Path) -> None:

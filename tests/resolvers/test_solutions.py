@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from connection_support import dig, edges, load, ordered, refuses_bad_pages, walk
-from support import ask, partner_viewer, read_csv, write_csv
+from support import ask, partner_viewer, read_csv, wipe, write_csv
 
 from graph.db import Graph
 from resolvers.node import encode_id
@@ -22,7 +23,7 @@ CO_CREATED_DEFAULT = 0.7  # DESIGN.md: CO_CREATED strength when the source leave
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     folder = tmp_path_factory.mktemp("solutions")
     rng = random.Random(7)
     partners = [[key, f"Partner {key}", "OEM", "GOLD", "", "", "", "", ""] for key in PARTNERS]
@@ -51,7 +52,8 @@ async def bundle(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path
     write_csv(folder, "partners.csv", partners)
     write_csv(folder, "solutions.csv", solutions)
     write_csv(folder, "solution_partners.csv", contributions)
-    return await load(graph, folder)
+    yield await load(graph, folder)
+    await wipe(graph)
 
 
 def solutions_of(bundle: Path) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,12 +18,13 @@ from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
 
 # P asks. A grants it an account list; C only counts; E's grant expired, F's is not yet valid,
-# R's was revoked; N grants nothing; G grants an account list to someone else.
+# R's was revoked; N grants nothing; G grants an account list to someone else. Every date is
+# days away from today, so a run across midnight sees the same grants in force.
 GRANTS = {
     "A": ("ACCOUNT_LIST", -30, 30, "ACTIVE"),
     "C": ("OVERLAP_COUNTS", -30, None, "ACTIVE"),
-    "E": ("ACCOUNT_LIST", -60, -1, "ACTIVE"),
-    "F": ("ACCOUNT_LIST", 1, 60, "ACTIVE"),
+    "E": ("ACCOUNT_LIST", -60, -10, "ACTIVE"),
+    "F": ("ACCOUNT_LIST", 10, 60, "ACTIVE"),
     "R": ("ACCOUNT_LIST", -30, 30, "REVOKED"),
 }
 HOLDERS = {  # customer -> partners holding it
@@ -43,7 +45,7 @@ VISIBLE_TO_P = {"c-shared", "c-p", "c-a", "c-a2", "c-deal"}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def ecosystem(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+async def ecosystem(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
     folder = tmp_path_factory.mktemp("grants")
     day = today()
 
@@ -72,7 +74,8 @@ async def ecosystem(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> P
     write_csv(folder, "deals.csv", [["d-1", "P", "c-deal", "100", "", "PENDING", on(-5), on(30)]])
     await wipe(graph)
     assert (await import_bundle(graph, folder)).validation.ok
-    return folder
+    yield folder
+    await wipe(graph)
 
 
 P = partner_viewer("P")

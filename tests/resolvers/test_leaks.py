@@ -1,0 +1,502 @@
+"""A partner-scoped viewer never receives a customer key, name, count, total or message it may
+not see — over generated ecosystems, for every query and nested field that can reveal accounts.
+
+What a viewer P may see is computed here, in plain Python, from the generated rows and the rules
+of DESIGN.md ("Who may see what"), never from the code: P's own accounts and deals in full;
+partner B's accounts as counts (jaccard too) only under an agreement B → P that is ACTIVE and
+dated to include today with OVERLAP_COUNTS or ACCOUNT_LIST, and as customers only with
+ACCOUNT_LIST; anything else is refused or left out. Dates are days away from today, so the
+answer does not change at midnight.
+
+Each answer is checked twice: by `scan` (every customer key, name or ID anywhere in it — data or
+error messages — must be one P may see, and every nested Partner.accounts, Customer.partners,
+Deal and Agreement must be allowed and exact), and by the probe's own check of its counts.
+To cover a new query, add a `Probe` to PROBES: the documents to send and what may come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import Answer, ask, partner_viewer, wipe, write_csv
+
+from graph.db import Graph
+from graph.ingest.load import import_bundle
+from resolvers.node import encode_id
+
+# How many ecosystems to generate (each is asked every probe as each of its partners).
+ECOSYSTEMS = int(os.environ.get("PARTNERGRAPH_LEAK_ECOSYSTEMS", "20"))
+STATUSES = ["CUSTOMER", "OPPORTUNITY", "PROSPECT"]
+SCOPES = ["OVERLAP_COUNTS", "ACCOUNT_LIST", "OVERLAP_COUNTS;ACCOUNT_LIST"]
+# (days from today the agreement starts, ends (None: never), status); all far from midnight.
+VALIDITY = {
+    "in force": (-30, 30, "ACTIVE"),
+    "open-ended": (-30, None, "ACTIVE"),
+    "expired": (-60, -10, "ACTIVE"),
+    "future": (10, 60, "ACTIVE"),
+    "revoked": (-30, 30, "REVOKED"),
+}
+NAMES = ["Müller, Söhne & Co", 'The "Plain" One', "株式会社 テスト", "O'Brien; Ltd", "Ünïcode, Inc"]
+
+
+@dataclass
+class Ecosystem:
+    partners: list[str]
+    customers: dict[str, str]  # key -> name
+    accounts: dict[tuple[str, str], str]  # (partner, customer) -> status
+    parents: list[tuple[str, str]]  # (child, parent)
+    agreements: list[tuple[str, str, str, str, str]]  # key, grantor, grantee, scopes, validity
+    deals: dict[str, tuple[str, str]]  # key -> (partner, customer)
+    campaign: list[str] = field(default_factory=list)  # its participants
+
+    def held(self, partner: str) -> set[str]:
+        return {c for (p, c) in self.accounts if p == partner}
+
+    def below(self, partner: str) -> set[str]:
+        """The partner and its descendants in the sub-partner DAG."""
+        found, todo = {partner}, [partner]
+        while todo:
+            parent = todo.pop()
+            for child, above in self.parents:
+                if above == parent and child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+
+@dataclass
+class Sight:
+    """What viewer P may see in an ecosystem — from the rules, not from the code."""
+
+    me: str
+    counts: set[str]  # partners whose accounts P may count (itself included)
+    lists: set[str]  # partners whose customers P may see (itself included)
+    customers: set[str]  # customers P may see
+    deals: set[str]
+    agreements: set[str]
+
+    @classmethod
+    def of(cls, eco: Ecosystem, me: str) -> Sight:
+        counts, lists = {me}, {me}
+        for _, grantor, grantee, scopes, validity in eco.agreements:
+            start, end, status = VALIDITY[validity]
+            if grantee != me or status != "ACTIVE" or start > 0 or (end is not None and end < 0):
+                continue
+            counts.add(grantor)
+            if "ACCOUNT_LIST" in scopes:
+                lists.add(grantor)
+        deals = {key for key, (partner, _) in eco.deals.items() if partner == me}
+        seen = {c for (p, c) in eco.accounts if p in lists} | {eco.deals[d][1] for d in deals}
+        agreements = {a[0] for a in eco.agreements if me in (a[1], a[2])}
+        return cls(me, counts, lists, seen, deals, agreements)
+
+
+@st.composite
+def ecosystems(draw: st.DrawFn) -> Ecosystem:
+    partners = [f"P-{i}-x" for i in range(draw(st.integers(2, 5)))]
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=6))
+    customers = {f"C-{i}-x": f"{name} #{i}" for i, name in enumerate(names)}
+    accounts = {
+        (p, c): status
+        for p in partners
+        for c in customers
+        if (status := draw(st.sampled_from([None, None, *STATUSES]))) is not None
+    }
+    parents = [
+        (child, partners[parent])
+        for i, child in enumerate(partners[1:], start=1)
+        if (parent := draw(st.one_of(st.none(), st.integers(0, i - 1)))) is not None
+    ]
+    pairs = st.tuples(
+        st.sampled_from(partners),
+        st.sampled_from(partners),
+        st.sampled_from(SCOPES),
+        st.sampled_from(sorted(VALIDITY)),
+    ).filter(lambda pair: pair[0] != pair[1])
+    agreements = [(f"A-{i}-x", *pair) for i, pair in enumerate(draw(st.lists(pairs, max_size=7)))]
+    dealt = st.tuples(st.sampled_from(partners), st.sampled_from(sorted(customers)))
+    deals = {f"D-{i}-x": deal for i, deal in enumerate(draw(st.lists(dealt, max_size=3)))}
+    campaign = draw(st.lists(st.sampled_from(partners), unique=True, max_size=3))
+    return Ecosystem(partners, customers, accounts, parents, agreements, deals, campaign)
+
+
+def bundle(eco: Ecosystem, folder: Path) -> Path:
+    day = date.today()
+
+    def on(offset: int | None) -> str:
+        return "" if offset is None else (day + timedelta(days=offset)).isoformat()
+
+    rows = [[p, f"Partner {p}", "RESELLER", "GOLD", "", "", "", "", ""] for p in eco.partners]
+    write_csv(folder, "partners.csv", rows)
+    write_csv(folder, "customers.csv", [[c, n, "", "", "", ""] for c, n in eco.customers.items()])
+    write_csv(folder, "accounts.csv", [[p, c, s, "", ""] for (p, c), s in eco.accounts.items()])
+    write_csv(
+        folder, "sub_partners.csv", [[child, parent, "", ""] for child, parent in eco.parents]
+    )
+    write_csv(
+        folder,
+        "agreements.csv",
+        [
+            [key, grantor, grantee, scopes, on(VALIDITY[v][0]), on(VALIDITY[v][1]), VALIDITY[v][2]]
+            for key, grantor, grantee, scopes, v in eco.agreements
+        ],
+    )
+    write_csv(
+        folder,
+        "deals.csv",
+        [[k, p, c, "100", "", "PENDING", on(-5), on(30)] for k, (p, c) in eco.deals.items()],
+    )
+    write_csv(folder, "campaigns.csv", [["K-x", "Campaign", on(-5), "", "", "", "", ""]])
+    write_csv(folder, "campaign_partners.csv", [["K-x", p, "", ""] for p in eco.campaign])
+    return folder
+
+
+def pid(key: str) -> str:
+    return encode_id("Partner", key)
+
+
+# Selections that reach accounts, reused by every probe; `scan` knows their shape.
+ACCOUNTS = "accounts(first: 100) { totalCount edges { node { status customer { key name } } } }"
+PARTNER = f"__typename key {ACCOUNTS} deals(first: 100) {{ nodes {{ __typename key partner {{ key }} customer {{ key }} }} }}"
+CUSTOMER = (
+    "__typename key name partners(first: 100) { totalCount nodes { partner { key } customer { key } } }"
+    " deals(first: 100) { totalCount nodes { __typename key partner { key } } }"
+)
+AGREEMENT = "__typename key grantor { key } grantee { key }"
+
+
+def customer_strings(eco: Ecosystem, key: str) -> list[str]:
+    return [key, eco.customers[key], encode_id("Customer", key)]
+
+
+def scan(eco: Ecosystem, sight: Sight, answer: Answer) -> Iterator[str]:
+    """Every way the answer shows more than P may see."""
+    hidden = [c for c in eco.customers if c not in sight.customers]
+    for error in answer.errors:
+        text = json.dumps(error, ensure_ascii=False)
+        for c in hidden:
+            if any(word in text for word in customer_strings(eco, c)):
+                yield f"error message names hidden customer {c}: {error.get('message')}"
+    yield from _walk(eco, sight, answer.data)
+
+
+def _walk(eco: Ecosystem, sight: Sight, value: Any) -> Iterator[str]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk(eco, sight, item)
+        return
+    if isinstance(value, str):
+        for c in eco.customers:
+            if c not in sight.customers and value in customer_strings(eco, c):
+                yield f"hidden customer {c} shown as {value!r}"
+        return
+    if not isinstance(value, dict):
+        return
+    kind, key = value.get("__typename"), value.get("key")
+    if kind == "Partner" and value.get("accounts") is not None:
+        shown = {edge["node"]["customer"]["key"] for edge in value["accounts"]["edges"]}
+        if key not in sight.lists:
+            yield f"accounts of {key} shown without an account list: {sorted(shown)}"
+        elif shown != eco.held(key) or value["accounts"]["totalCount"] != len(eco.held(key)):
+            yield f"accounts of {key}: {sorted(shown)} shown, {sorted(eco.held(key))} held"
+    if kind == "Customer" and value.get("partners") is not None:
+        holders = {p for (p, c) in eco.accounts if c == key and p in sight.lists}
+        shown = {node["partner"]["key"] for node in value["partners"]["nodes"]}
+        if shown != holders or value["partners"]["totalCount"] != len(holders):
+            yield f"holders of {key}: {sorted(shown)} shown, {sorted(holders)} visible"
+    if kind == "Deal" and key not in sight.deals:
+        yield f"deal {key} of another partner shown"
+    if kind == "Agreement" and key not in sight.agreements:
+        yield f"agreement {key} between other partners shown"
+    for item in value.values():
+        yield from _walk(eco, sight, item)
+
+
+def refused(answer: Answer, path: str) -> bool:
+    return answer.data is None or answer.data.get(path) is None
+
+
+def common(eco: Ecosystem, members: list[str]) -> set[str]:
+    found = set(eco.customers)
+    for member in members:
+        found &= eco.held(member)
+    return found
+
+
+def overlap_figures(eco: Ecosystem, sight: Sight, a: str, b: str, roll: bool) -> tuple[int, float]:
+    """Count and jaccard of a and b as P may count them: hidden descendants are left out."""
+
+    def side(p: str) -> set[str]:
+        members = (eco.below(p) if roll else {p}) & sight.counts
+        return set().union(*(eco.held(m) for m in members))
+
+    both, either = side(a) & side(b), side(a) | side(b)
+    return len(both), (len(both) / len(either) if either else 0.0)
+
+
+Check = Callable[[Ecosystem, Sight, dict[str, Any], Answer], Iterator[str]]
+
+
+@dataclass
+class Probe:
+    """One query of the schema: the variables to ask it with, and what its answer may hold."""
+
+    name: str
+    query: str
+    variables: Callable[[Ecosystem], list[dict[str, Any]]]
+    check: Check = lambda eco, sight, asked, answer: iter(())
+
+
+def check_partner(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    shown = (answer.data or {}).get("partner") or {}
+    if asked["key"] not in sight.lists and shown.get("accounts") is not None:
+        yield "accounts shown without an account list"
+
+
+def check_customers(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    if answer.data and answer.data.get("customers"):
+        total = answer.data["customers"]["totalCount"]
+        if total != len(sight.customers):
+            yield f"customers totalCount {total}, {len(sight.customers)} visible"
+
+
+def check_overlap(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    a, b, roll = asked["keys"][0], asked["keys"][1], asked["roll"]
+    if refused(answer, "overlap"):
+        return
+    if not {a, b} <= sight.counts:
+        yield f"overlap of {a} and {b} answered without counts from both"
+        return
+    got = answer.data["overlap"]
+    count, jaccard = overlap_figures(eco, sight, a, b, roll)
+    if got["count"] != count or abs(got["jaccard"] - jaccard) > 1e-9:
+        yield f"overlap {got['count']}/{got['jaccard']}, P may count {count}/{jaccard}"
+    if got["customers"] is not None:
+        if not {a, b} <= sight.lists:
+            yield "overlap customers shown without account lists from both"
+        elif not roll and {n["key"] for n in got["customers"]["nodes"]} != common(eco, [a, b]):
+            yield "overlap customers differ from the shared customers"
+
+
+def check_top(eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer) -> Iterator[str]:
+    if refused(answer, "topOverlaps"):
+        return
+    me, roll = asked["keys"][0], asked["roll"]
+    if me not in sight.counts:
+        yield f"top overlaps of {me} answered without its counts"
+    for row in answer.data["topOverlaps"]:
+        other = row["partner"]["key"]
+        if other not in sight.counts:
+            yield f"top overlaps rank {other}, which grants no counts"
+        elif not roll and row["count"] != overlap_figures(eco, sight, me, other, False)[0]:
+            yield f"top overlap count {row['count']} with {other} is not the visible count"
+
+
+def check_matrix(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    if refused(answer, "overlapMatrix"):
+        return
+    shown = [p["key"] for p in answer.data["overlapMatrix"]["partners"]]
+    for i, a in enumerate(shown):
+        if a not in sight.counts:
+            yield f"the matrix shows {a}, which grants no counts"
+            continue
+        for j, b in enumerate(shown):
+            if b in sight.counts and answer.data["overlapMatrix"]["counts"][i][j] != len(
+                eco.held(a) & eco.held(b)
+            ):
+                yield f"matrix count of {a} and {b} is not the visible count"
+
+
+def check_common(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    members = asked["keys"]
+    if refused(answer, "commonAccounts"):
+        return
+    got = answer.data["commonAccounts"]
+    if not set(members) <= sight.counts:
+        yield f"common accounts of {members} counted without counts from each"
+    elif got["count"] != len(common(eco, members)):
+        yield f"common count {got['count']}, {len(common(eco, members))} shared"
+    if got.get("customers") is not None and not set(members) <= sight.lists:
+        yield "common customers shown without account lists from each"
+
+
+def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
+    return [
+        {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
+        for a, b in combinations(eco.partners, 2)
+        for roll in (False, True)
+    ]
+
+
+PROBES = [
+    Probe(
+        "partner",
+        f"query($key: String!) {{ partner(key: $key) {{ {PARTNER} }} }}",
+        lambda eco: [{"key": p} for p in eco.partners],
+        check_partner,
+    ),
+    Probe(
+        "partners",
+        f"{{ partners(first: 100) {{ totalCount nodes {{ {PARTNER} }} }} }}",
+        lambda eco: [{}],
+    ),
+    Probe(
+        "customer",
+        f"query($key: String!) {{ customer(key: $key) {{ {CUSTOMER} }} }}",
+        lambda eco: [{"key": c} for c in eco.customers],
+    ),
+    Probe(
+        "customers",
+        f"{{ customers(first: 100) {{ totalCount nodes {{ {CUSTOMER} }} }} }}",
+        lambda eco: [{}],
+        check_customers,
+    ),
+    Probe(
+        "node",
+        f"query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ {CUSTOMER} }} ... on Partner {{ {PARTNER} }} ... on Deal {{ __typename key customer {{ key }} }} ... on Agreement {{ {AGREEMENT} }} }} }}",
+        lambda eco: (
+            [{"id": encode_id("Customer", c)} for c in eco.customers]
+            + [{"id": pid(p)} for p in eco.partners]
+            + [{"id": encode_id("Deal", d)} for d in eco.deals]
+            + [{"id": encode_id("Agreement", a[0])} for a in eco.agreements]
+        ),
+    ),
+    Probe(
+        "nodes",
+        f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Customer {{ {CUSTOMER} }} ... on Partner {{ {PARTNER} }} }} }}",
+        lambda eco: [
+            {
+                "ids": [encode_id("Customer", c) for c in eco.customers]
+                + [pid(p) for p in eco.partners]
+            }
+        ],
+    ),
+    Probe(
+        "overlap",
+        "query($a: ID!, $b: ID!, $roll: Boolean!) { overlap(a: $a, b: $b, includeSubPartners: $roll) { count jaccard customers(first: 100) { totalCount nodes { key name } } } }",
+        pairs,
+        check_overlap,
+    ),
+    Probe(
+        "topOverlaps",
+        "query($p: ID!, $roll: Boolean!) { topOverlaps(partner: $p, first: 100, includeSubPartners: $roll) { partner { key } count jaccard } }",
+        lambda eco: [
+            {"p": pid(p), "roll": roll, "keys": [p]} for p in eco.partners for roll in (False, True)
+        ],
+        check_top,
+    ),
+    Probe(
+        "overlapMatrix",
+        "query($ps: [ID!]!) { overlapMatrix(partners: $ps) { partners { key } counts } }",
+        lambda eco: [{"ps": [pid(p) for p in eco.partners]}],
+        check_matrix,
+    ),
+    Probe(
+        "commonAccounts",
+        "query($ms: [OverlapMember!]!) { commonAccounts(members: $ms) { count customers { totalCount nodes { key name } } } }",
+        lambda eco: [
+            {"ms": [{"partner": pid(p)} for p in group], "keys": list(group)}
+            for size in (2, 3)
+            for group in combinations(eco.partners, size)
+        ][:8],
+        check_common,
+    ),
+    Probe(
+        "deals",
+        "{ deals(first: 100) { totalCount nodes { __typename key partner { key } customer { key name } } } }",
+        lambda eco: [{}],
+    ),
+    Probe(
+        "deal",
+        "query($key: String!) { deal(key: $key) { __typename key customer { key name } } }",
+        lambda eco: [{"key": d} for d in eco.deals],
+    ),
+    Probe(
+        "agreements",
+        f"{{ agreements(first: 100) {{ nodes {{ {AGREEMENT} }} }} }}",
+        lambda eco: [{}],
+    ),
+    Probe(
+        "campaigns",
+        f"{{ campaigns(first: 10) {{ nodes {{ key partners(first: 10) {{ nodes {{ partner {{ {PARTNER} }} }} }} }} }} }}",
+        lambda eco: [{}],
+    ),
+]
+
+INTERNAL = {"roll", "keys"}  # variables the checks use, not sent
+
+
+@dataclass
+class Tally:
+    ecosystems: int = 0
+    cases: int = 0
+    leaks: dict[str, str] = field(default_factory=dict)
+
+
+async def check_ecosystem(graph: Graph, eco: Ecosystem, folder: Path, tally: Tally) -> None:
+    await wipe(graph)
+    assert (await import_bundle(graph, bundle(eco, folder))).validation.ok
+    tally.ecosystems += 1
+    for me in eco.partners:
+        sight = Sight.of(eco, me)
+        for probe in PROBES:
+            for asked in probe.variables(eco):
+                sent = {k: v for k, v in asked.items() if k not in INTERNAL}
+                answer = await ask(graph, probe.query, sent, partner_viewer(me))
+                tally.cases += 1
+                errors = [*scan(eco, sight, answer), *probe.check(eco, sight, asked, answer)]
+                if errors:
+                    where = f"{probe.name} {json.dumps(sent, ensure_ascii=False)} as {me}"
+                    tally.leaks.setdefault(f"{probe.name}: {errors[0]}", where)
+
+
+@pytest.mark.timeout(300)  # a long run by design; a hang still fails
+async def test_a_partner_never_sees_what_it_may_not(graph: Graph) -> None:
+    tally = Tally()
+    began = time.monotonic()
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory() as folder:
+        # Hypothesis runs in a thread; each ecosystem is checked on this loop, where the driver is.
+        @settings(
+            max_examples=ECOSYSTEMS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(eco=ecosystems())
+        def every(eco: Ecosystem) -> None:
+            work = check_ecosystem(graph, eco, Path(folder), tally)
+            asyncio.run_coroutine_threadsafe(work, loop).result()
+
+        try:
+            await loop.run_in_executor(None, every)
+        finally:
+            await wipe(graph)
+    took = time.monotonic() - began
+    print(f"\nleaks: {tally.cases} cases over {tally.ecosystems} ecosystems in {took:.1f} s")
+    report = "\n".join(f"- {what}\n  ({where})" for what, where in list(tally.leaks.items())[:30])
+    assert not tally.leaks, f"{len(tally.leaks)} kinds of leak in {tally.cases} cases:\n{report}"
