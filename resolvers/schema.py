@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from resolvers.agreements import AgreementQueries
@@ -27,6 +28,7 @@ from resolvers.mutations.solutions import SolutionMutations
 from resolvers.node import NodeQueries
 from resolvers.overlap import OverlapQueries
 from resolvers.partners import PartnerQueries
+from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
 
 
@@ -69,7 +71,12 @@ class Schema(strawberry.Schema):
 
 def build() -> Schema:
     extensions: list[Any] = [Guard, ShapeErrors]
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )
 
 
 schema = build()
