@@ -38,8 +38,7 @@ Problem = tuple[str, str]  # (column, reason)
 
 # What Neo4j, its indexes and the API refuse, refused here first so that a checked bundle is
 # written whole. Neo4j's indexes refuse a value over about 8 kB of UTF-8; 1,000 characters are
-# at most 4,000 bytes (and at most 6,000 lowered, for the name indexes), so counting characters
-# is enough.
+# at most 4,000 bytes (lowered ones too, for the name indexes), so counting characters is enough.
 MAX_TEXT = 1_000  # characters in a cell (a list's items and separators together)
 MAX_ITEMS = 100  # items in a list cell
 MAX_INTEGER = 2**63 - 1  # Neo4j's integers are 64 bits
