@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sys
@@ -40,6 +41,8 @@ err = Console(stderr=True)
 def main() -> None:
     """Run a command. A failure is one line on stderr: exit 2 for a command line that does not
     fit its options, 1 for anything else."""
+    # The driver logs each retry while Neo4j is away; a command says what happened, once.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as error:  # a command line that does not fit (usage errors)
@@ -181,18 +184,39 @@ def import_command(
     rejects: Annotated[
         Path | None, typer.Option(help="File for the bad rows, unchanged, with their reasons.")
     ] = None,
+    ignore_unknown_files: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-unknown-files",
+            help="Load the bundle's files and leave out the folder's other files.",
+        ),
+    ] = False,
 ) -> None:
     """Check every row of a bundle, then load it; with any bad row nothing is written."""
     if skip_invalid and rejects is None:
         raise typer.BadParameter("--skip-invalid needs --rejects FILE", param_hint="--rejects")
+    if rejects is not None and not skip_invalid:
+        raise typer.BadParameter(
+            "--rejects is for --skip-invalid (without it nothing is written and every bad row "
+            "is printed)",
+            param_hint="--rejects",
+        )
     settings = _settings()
     ensure_neo4j(settings)
-    result = asyncio.run(_import(settings, folder, skip_invalid, rejects))
+    try:
+        result = asyncio.run(_import(settings, folder, skip_invalid, rejects, ignore_unknown_files))
+    except Unavailable as error:
+        err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     _report(result, skip_invalid, rejects)
 
 
 async def _import(
-    settings: Settings, folder: Path, skip_invalid: bool, rejects: Path | None
+    settings: Settings,
+    folder: Path,
+    skip_invalid: bool,
+    rejects: Path | None,
+    ignore_unknown_files: bool = False,
 ) -> ImportResult:
     files = bundle_files(folder)
     lines = {spec.name: _data_lines(path) for spec, path in files}
@@ -213,7 +237,12 @@ async def _import(
                 bar.advance(tasks[(phase, name)], done)
 
             return await import_bundle(
-                graph, folder, skip_invalid=skip_invalid, rejects=rejects, progress=tell
+                graph,
+                folder,
+                skip_invalid=skip_invalid,
+                rejects=rejects,
+                ignore_unknown_files=ignore_unknown_files,
+                progress=tell,
             )
     finally:
         await graph.close()
@@ -225,11 +254,19 @@ def _data_lines(path: Path) -> int:
 
 
 def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> None:
+    from graph.ingest.read import UnknownFile
+
     validation = result.validation
     for problem in validation.fatal:
         err.print(str(problem), highlight=False, markup=False)
-    for error in validation.errors:
-        err.print(str(error), highlight=False, markup=False, soft_wrap=True)
+    for line in validation.report():
+        err.print(line, highlight=False, markup=False, soft_wrap=True)
+    if any(isinstance(problem, UnknownFile) for problem in validation.fatal):
+        err.print(
+            "[red]nothing written:[/red] the folder holds files that are not bundle files "
+            "(rename them, or leave them out with --ignore-unknown-files)"
+        )
+        raise typer.Exit(1)
     if validation.fatal:
         err.print("[red]nothing written:[/red] a file cannot be read row by row")
         raise typer.Exit(1)

@@ -1,4 +1,7 @@
-"""Importing a bundle: check every row, then write all of it, or only its good rows on request."""
+"""Importing a bundle: check every row, then write all of it, or only its good rows on request.
+
+The database failing, before the write or during it, is an `Unavailable` with a one-line message.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from neo4j.exceptions import DriverError, Neo4jError
+
 from graph.db import Graph
+from graph.errors import Unavailable
 from graph.ingest.read import raw_lines
 from graph.ingest.validate import RowError, Validation, validate
 from graph.ingest.write import Written, write_bundle
@@ -41,17 +47,28 @@ async def import_bundle(
     *,
     skip_invalid: bool = False,
     rejects: Path | None = None,
+    ignore_unknown_files: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check the bundle; write it when every row is good, or its good rows with `skip_invalid`.
 
-    A file that cannot be read at all (a bad header, not UTF-8) stops the import in any mode,
-    since its rows cannot be named one by one.
+    A file that cannot be read at all (a bad header, not UTF-8), or one in the folder that is not
+    a bundle file (unless `ignore_unknown_files`), stops the import in any mode.
     """
     tell = progress or (lambda phase, name, done: None)
-    await apply_schema(graph)
-    began = time.perf_counter()
-    validation = await validate(graph, folder, lambda name, done: tell("check", name, done))
+    try:
+        await apply_schema(graph)
+        began = time.perf_counter()
+        validation = await validate(
+            graph,
+            folder,
+            lambda name, done: tell("check", name, done),
+            ignore_unknown_files=ignore_unknown_files,
+            own=[rejects] if rejects else [],
+        )
+    except (Neo4jError, DriverError) as error:
+        cause = (str(error) or type(error).__name__).splitlines()[0].rstrip(":")
+        raise Unavailable(f"Neo4j at {graph.uri} failed ({cause}); nothing was written") from error
     result = ImportResult(validation, check_seconds=time.perf_counter() - began)
     if validation.fatal or (validation.errors and not skip_invalid):
         return result

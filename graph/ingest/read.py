@@ -15,17 +15,27 @@ class FileProblem(Exception):
     """A file that cannot be read row by row at all (a bad header, not UTF-8)."""
 
     def __init__(self, file: str, line: int, column: str, reason: str) -> None:
-        super().__init__(f"{file}:{line}: {column}: {reason}")
+        where = f"{file}:{line}: {column}" if line else file  # line 0: the file as a whole
+        super().__init__(f"{where}: {reason}")
         self.file, self.line, self.column, self.reason = file, line, column, reason
+
+
+class UnknownFile(FileProblem):
+    """A file in the bundle's folder that is not one of the bundle's (a typo would lose it)."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(file, 0, "-", reason)
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each column of the spec sits in this file's header (None: absent, read as empty)."""
+    """Where each column of the file's header sits. A column left out is not in the rows: the
+    writer leaves its property as the graph holds it."""
 
     spec: FileSpec
     cells: int
-    slots: tuple[tuple[str, int | None, Any, bool, str, bool], ...]
+    slots: tuple[tuple[str, int, Any, bool, str, bool], ...]
+    present: frozenset[str]  # the props of the columns in the header
 
     @classmethod
     def of(cls, spec: FileSpec, header: list[str]) -> Layout:
@@ -38,23 +48,24 @@ class Layout:
                 raise FileProblem(spec.name, 1, name, "column given twice")
         slots = []
         for column in spec.columns:
-            index = names.index(column.name) if column.name in names else None
-            if index is None and column.required:
-                raise FileProblem(spec.name, 1, column.name, "required column is missing")
+            if column.name not in names:
+                if column.required:
+                    raise FileProblem(spec.name, 1, column.name, "required column is missing")
+                continue
+            index = names.index(column.name)
             slots.append(
                 (column.prop, index, column.parse, column.required, column.name, column.many)
             )
-        return cls(spec, len(names), tuple(slots))
+        return cls(spec, len(names), tuple(slots), frozenset(slot[0] for slot in slots))
 
     def parse(self, cells: list[str]) -> tuple[Row, list[Problem]]:
         row: Row = {}
         problems: list[Problem] = []
         if len(cells) != self.cells:
-            where = self.spec.header[min(len(cells), self.cells - 1)]
-            problems.append((where, f"{len(cells)} cells where the header has {self.cells}"))
+            problems.append(("-", f"the row has {len(cells)} cells, not {self.cells}"))
             return row, problems
         for prop, index, parse, required, name, many in self.slots:
-            raw = cells[index].strip() if index is not None else ""
+            raw = cells[index].strip()
             if not raw:
                 if required:
                     problems.append((name, "is empty; a value is required"))
@@ -72,8 +83,15 @@ class Layout:
         return row, problems
 
 
-def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem]]]:
-    """Yield (first line, last line, row, problems) for each row; blank lines are skipped."""
+def layout(path: Path, spec: FileSpec) -> Layout:
+    """The layout of a file whose rows have been read (and the header found good) before."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return Layout.of(spec, next(csv.reader(handle, strict=True)))
+
+
+def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem], int]]:
+    """Yield (first line, last line, row, problems, characters in its cells) for each row;
+    blank lines are skipped."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=True)
         try:
@@ -87,7 +105,7 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
                 if not cells:
                     continue
                 row, problems = layout.parse(cells)
-                yield start, last, row, problems
+                yield start, last, row, problems, sum(map(len, cells))
         except UnicodeDecodeError as error:
             raise FileProblem(
                 spec.name, reader.line_num + 1, "-", f"not UTF-8 ({error.reason})"

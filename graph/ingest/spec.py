@@ -19,6 +19,7 @@ from graph.model import (
     ACCOUNT_STRENGTH,
     CO_CREATED_STRENGTH,
     LINK_STRENGTH,
+    LINK_TYPES,
     SUB_PARTNER_STRENGTH,
     AccountStatus,
     AgreementScope,
@@ -35,30 +36,65 @@ Parse = Callable[[str], Any]
 Row = dict[str, Any]
 Problem = tuple[str, str]  # (column, reason)
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What Neo4j, its indexes and the API refuse, refused here first so that a checked bundle is
+# written whole. Neo4j's indexes refuse a value over about 8 kB of UTF-8; 1,000 characters are
+# at most 4,000 bytes (lowered ones too, for the name indexes), so counting characters is enough.
+MAX_TEXT = 1_000  # characters in a cell (a list's items and separators together)
+MAX_ITEMS = 100  # items in a list cell
+MAX_INTEGER = 2**63 - 1  # Neo4j's integers are 64 bits
+SHOWN = 40  # characters of a refused value quoted in its reason
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# C0 controls but tab, line feed and carriage return (a quoted cell may hold lines), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE = re.compile(r"[\t\n\r]")
+
+
+def shown(value: str) -> str:
+    return repr(value if len(value) <= SHOWN else value[:SHOWN] + "…")
 
 
 def text(value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{len(value):,} characters; the most a cell holds is {MAX_TEXT:,}")
+    # isprintable() is false for every control character (and for some spaces): a fast pass.
+    if not value.isprintable() and (found := _CONTROL.search(value)):
+        raise ValueError(f"holds the control character U+{ord(found.group()):04X}")
+    return value
+
+
+def key_text(value: str) -> str:
+    """A key is one line of text: it is looked up by the API, which refuses tabs and line breaks
+    (every control character) in it."""
+    value = text(value)
+    if not value.isprintable() and (found := _LINE.search(value)):
+        raise ValueError(f"a key holds no tab or line break (U+{ord(found.group()):04X})")
     return value
 
 
 def iso_date(value: str) -> date:
     if not _DATE.fullmatch(value):
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+        raise ValueError(f"{shown(value)} is not a date (YYYY-MM-DD)")
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a date of the calendar") from None
 
 
-def enum_of(kind: type[Enum]) -> Parse:
+def enum_of(kind: type[Enum], aliases: dict[str, str] | None = None) -> Parse:
+    """One of `kind`'s values, in any case; `aliases` maps other accepted names to values."""
     allowed = {member.value: member.value for member in kind}
     listing = ", ".join(allowed)
+    if aliases:
+        listing += f" (or {', '.join(aliases)})"
+        allowed.update(aliases)
 
     def parse(value: str) -> str:
         found = allowed.get(value.upper())
         if found is None:
-            raise ValueError(f"{value!r} is not one of {listing}")
+            raise ValueError(f"{shown(value)} is not one of {listing}")
         return found
 
     return parse
@@ -66,19 +102,28 @@ def enum_of(kind: type[Enum]) -> Parse:
 
 def list_of(item: Parse) -> Parse:
     def parse(value: str) -> list[Any]:
-        items = [part.strip() for part in value.split(";")]
-        return [item(part) for part in items if part]
+        if len(value) > MAX_TEXT:  # the list as a whole, as a text cell
+            raise ValueError(f"{len(value):,} characters; the most a cell holds is {MAX_TEXT:,}")
+        items = [item(part) for part in (part.strip() for part in value.split(";")) if part]
+        if len(items) > MAX_ITEMS:
+            raise ValueError(f"{len(items):,} items; the most a list holds is {MAX_ITEMS}")
+        return items
 
     return parse
 
 
 def _number(value: str, kind: Callable[[str], Any], what: str) -> Any:
+    # Plain decimals only: Python would also read '1_000', 'inf' or Arabic-Indic digits.
+    if not (_INTEGER if kind is int else _DECIMAL).fullmatch(value):
+        raise ValueError(f"{shown(value)} is not {what}")
     try:
         number = kind(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not {what}") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ValueError(f"{shown(value)} is beyond the largest, {MAX_INTEGER:,}") from None
     if isinstance(number, float) and not math.isfinite(number):
-        raise ValueError(f"{value!r} is not {what}")
+        raise ValueError(f"{shown(value)} is not a finite number")
+    if isinstance(number, int) and abs(number) > MAX_INTEGER:
+        raise ValueError(f"{shown(value)} is beyond the largest, {MAX_INTEGER:,}")
     return number
 
 
@@ -118,6 +163,9 @@ class Column:
     required: bool = False
     ref: str | None = None  # the label whose key this column holds
     many: bool = False  # a `;`-separated list: an empty cell is an empty list
+    # An empty cell takes a default (`FileSpec.finish`); a column left out keeps what the graph
+    # holds, and a new node or relationship takes the default.
+    defaulted: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,7 +216,7 @@ def _both(*checks: Callable[[Row], list[Problem]]) -> Callable[[Row], list[Probl
 
 def _default(prop: str, value: Callable[[Row], float]) -> Callable[[Row], None]:
     def finish(row: Row) -> None:
-        if row[prop] is None:
+        if row.get(prop) is None:
             row[prop] = value(row)
 
     return finish
@@ -178,8 +226,12 @@ def _non_empty_scopes(row: Row) -> list[Problem]:
     return [("scopes", "at least one scope is needed")] if row.get("scopes") == [] else []
 
 
+# A partner link's kind may also be named by its relationship type, as the API names it.
+LINK_ALIASES = {relationship: kind.value for kind, relationship in LINK_TYPES.items()}
+
+
 def _key(name: str = "key", prop: str = "key", ref: str | None = None) -> Column:
-    return Column(name, prop, required=True, ref=ref)
+    return Column(name, prop, key_text, required=True, ref=ref)
 
 
 PARTNERS = FileSpec(
@@ -285,7 +337,7 @@ SUB_PARTNERS = FileSpec(
         _key("child_key", "child", ref="Partner"),
         _key("parent_key", "parent", ref="Partner"),
         Column("since", "since", iso_date),
-        Column("strength", "strength", strength),
+        Column("strength", "strength", strength, defaulted=True),
     ),
     identity=("child", "parent"),
     finish=_default("strength", lambda row: SUB_PARTNER_STRENGTH),
@@ -298,7 +350,7 @@ ACCOUNTS = FileSpec(
         _key("customer_key", "customer", ref="Customer"),
         Column("status", "status", enum_of(AccountStatus), required=True),
         Column("since", "since", iso_date),
-        Column("strength", "strength", strength),
+        Column("strength", "strength", strength, defaulted=True),
     ),
     identity=("partner", "customer"),
     finish=_default("strength", lambda row: ACCOUNT_STRENGTH[AccountStatus(row["status"])]),
@@ -309,8 +361,8 @@ PARTNER_LINKS = FileSpec(
     (
         _key("from_key", "source", ref="Partner"),
         _key("to_key", "target", ref="Partner"),
-        Column("kind", "kind", enum_of(LinkKind), required=True),
-        Column("strength", "strength", strength),
+        Column("kind", "kind", enum_of(LinkKind, LINK_ALIASES), required=True),
+        Column("strength", "strength", strength, defaulted=True),
         Column("since", "since", iso_date),
     ),
     identity=("source", "target", "kind"),
@@ -323,14 +375,14 @@ SOLUTION_PARTNERS = FileSpec(
     (
         _key("solution_key", "solution", ref="Solution"),
         _key("partner_key", "partner", ref="Partner"),
-        Column("role", "role", enum_of(SolutionRole)),
+        Column("role", "role", enum_of(SolutionRole), defaulted=True),
         Column("share", "share", share),
-        Column("strength", "strength", strength),
+        Column("strength", "strength", strength, defaulted=True),
     ),
     identity=("solution", "partner"),
     finish=lambda row: row.update(
-        role=row["role"] or SolutionRole.CONTRIBUTOR.value,
-        strength=row["strength"] or CO_CREATED_STRENGTH,
+        role=row.get("role") or SolutionRole.CONTRIBUTOR.value,
+        strength=row.get("strength") or CO_CREATED_STRENGTH,
     ),
 )
 

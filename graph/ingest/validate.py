@@ -1,23 +1,34 @@
 """Checking a whole bundle before anything is written.
 
-Every row is read and checked: its cells, its dates and ranges, duplicate identities, references
-to keys in the bundle or already in the graph, and cycles in the sub-partner hierarchy (with the
-graph's own edges). The result names every bad row; the writer skips exactly those.
+Every row is read and checked: its cells (what Neo4j or the API would refuse among them), its
+dates and ranges, duplicate identities, references to keys in the bundle or already in the graph,
+and cycles in the sub-partner hierarchy (with the graph's own edges). The result names every bad
+row; the writer skips exactly those. A file of the folder that is not a bundle file stops it all.
 """
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from neo4j import Record
 
 from graph.db import Graph
-from graph.ingest.read import FileProblem, rows
-from graph.ingest.spec import FILES, LABEL_FILES, REQUIRED_FILES, SUB_PARTNERS, FileSpec
+from graph.ingest.read import FileProblem, UnknownFile, rows
+from graph.ingest.spec import (
+    BY_NAME,
+    FILES,
+    LABEL_FILES,
+    REQUIRED_FILES,
+    SUB_PARTNERS,
+    FileSpec,
+    shown,
+)
 from graph.schema import LABELS
 
 Progress = Callable[[str, int], None]  # (file name, rows just done)
@@ -32,6 +43,7 @@ SUB_PARTNER_EDGES = (
 )
 LOOKUP_BATCH = 10_000
 PROGRESS_EVERY = 10_000
+FEW = 3  # rows shown of those rejected with a row they refer to
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +53,9 @@ class RowError:
     file: str
     column: str
     reason: str
+    # Set when the row refers to a rejected row: that row ("partners.csv:5") and what it is.
+    root: str = field(default="", compare=False)
+    subject: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.reason}"
@@ -72,6 +87,25 @@ class Validation:
     def ok(self) -> bool:
         return not self.errors and not self.fatal
 
+    def report(self, few: int = FEW) -> list[str]:
+        """Every error, one a line, in bundle order; the rows rejected only because they refer to
+        a rejected row follow that row's errors: the first `few`, then how many more."""
+        followers: dict[str, list[RowError]] = defaultdict(list)
+        for error in self.errors:
+            if error.root:
+                followers[error.root].append(error)
+        lines: list[str] = []
+        for (file, line), errors in itertools.groupby(self.errors, lambda e: (e.file, e.line)):
+            lines.extend(str(error) for error in errors if not error.root)
+            after = followers.pop(f"{file}:{line}", [])
+            lines.extend(str(error) for error in after[:few])
+            if len(after) > few:
+                lines.append(
+                    f"… and {len(after) - few:,} more rows that refer to {after[0].subject} "
+                    "are rejected with it"
+                )
+        return lines
+
 
 @dataclass(frozen=True)
 class _Reference:
@@ -89,9 +123,37 @@ def bundle_files(folder: Path) -> list[tuple[FileSpec, Path]]:
     return [(spec, folder / spec.name) for spec in FILES if (folder / spec.name).is_file()]
 
 
-async def validate(graph: Graph, folder: Path, progress: Progress | None = None) -> Validation:
+def unknown_files(folder: Path, own: Iterable[Path] = ()) -> list[FileProblem]:
+    """The folder's files that are not bundle files (hidden ones and `own` aside), each with the
+    bundle file its name is nearest to, if any."""
+    skipped = {path.resolve() for path in own}
+    lowered = {name.lower(): name for name in BY_NAME}
+    problems: list[FileProblem] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name in BY_NAME or name.startswith(".") or not path.is_file():
+            continue
+        if path.resolve() in skipped:
+            continue
+        near = difflib.get_close_matches(name.lower(), lowered, n=1, cutoff=0.75)
+        hint = f"; did you mean {lowered[near[0]]}?" if near else ""
+        problems.append(UnknownFile(name, f"not a file of a bundle{hint}"))
+    return problems
+
+
+async def validate(
+    graph: Graph,
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    ignore_unknown_files: bool = False,
+    own: Iterable[Path] = (),
+) -> Validation:
+    """Check the bundle in `folder`; `own` are files there that are not the bundle's (the
+    rejects file), and with `ignore_unknown_files` every other file is left out too."""
     checker = _Checker(progress or (lambda name, done: None))
-    fatal = [
+    fatal = [] if ignore_unknown_files else unknown_files(folder, own)
+    fatal += [
         FileProblem(name, 0, "-", "required file is missing")
         for name in REQUIRED_FILES
         if not (folder / name).is_file()
@@ -118,9 +180,18 @@ class _Checker:
         self.reports: list[FileReport] = []
         self.order = {spec.name: position for position, spec in enumerate(FILES)}
 
-    def fail(self, report: FileReport, line: int, end: int, column: str, reason: str) -> None:
+    def fail(
+        self,
+        report: FileReport,
+        line: int,
+        end: int,
+        column: str,
+        reason: str,
+        root: str = "",
+        subject: str = "",
+    ) -> None:
         name = report.spec.name
-        self.errors.append(RowError(self.order[name], line, name, column, reason))
+        self.errors.append(RowError(self.order[name], line, name, column, reason, root, subject))
         report.bad.setdefault(line, end)
 
     def check_file(self, spec: FileSpec, path: Path) -> None:
@@ -129,7 +200,7 @@ class _Checker:
         identities: dict[object, int] = {}
         refs = [(column.prop, column.name, column.ref or "") for column in spec.refs]
         done = 0
-        for line, end, row, problems in rows(path, spec):
+        for line, end, row, problems, _size in rows(path, spec):
             report.rows += 1
             done += 1
             if done == PROGRESS_EVERY:
@@ -168,14 +239,10 @@ class _Checker:
         if key in self.keys[label]:
             return
         if key in self.rejected[label]:
-            source = LABEL_FILES[label].name
-            where = self.rejected[label][key]
+            root = f"{LABEL_FILES[label].name}:{self.rejected[label][key]}"
+            subject = f"{label.lower()} {shown(key)}"
             self.fail(
-                report,
-                line,
-                end,
-                column,
-                f"{label.lower()} {key!r} is itself rejected ({source}:{where})",
+                report, line, end, column, f"{subject} is itself rejected ({root})", root, subject
             )
             return
         self.references.append(_Reference(report, line, end, column, label, key))
@@ -200,7 +267,8 @@ class _Checker:
                     ref.line,
                     ref.end,
                     ref.column,
-                    f"unknown {ref.label.lower()} {ref.key!r}: not in {source} nor in the graph",
+                    f"unknown {ref.label.lower()} {shown(ref.key)}: "
+                    f"not in {source} nor in the graph",
                 )
 
     def check_cycles(self, existing: list[Record]) -> None:

@@ -1,8 +1,12 @@
 """Writing a checked bundle: batched `UNWIND` upserts, file by file, skipping the bad rows.
 
-Nodes are merged by key, relationships by their two ends (and type); every property is set
-from the row (an empty cell removes it), so writing the same bundle twice changes nothing.
-Rows travel as lists and properties are set one by one: a third faster than maps and `+=`.
+Nodes are merged by key, relationships by their two ends (and type); every property whose column
+the file has is set from the row (an empty cell removes it), one whose column it leaves out stays
+as the graph holds it; so writing the same bundle twice changes nothing. Rows travel as lists and
+properties are set one by one: a third faster than maps and `+=`.
+
+The database failing midway (an outage) is an `Unavailable` saying what was written; the batches
+already committed stay, and since every write is an upsert, running the import again completes it.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
 from graph.db import Graph
-from graph.ingest.read import rows
+from graph.errors import Unavailable
+from graph.ingest.read import layout, rows
 from graph.ingest.spec import (
     ACCOUNTS,
     AGREEMENTS,
@@ -27,6 +34,7 @@ from graph.ingest.spec import (
     SOLUTION_PARTNERS,
     SOLUTIONS,
     SUB_PARTNERS,
+    Column,
     FileSpec,
     Row,
 )
@@ -37,6 +45,12 @@ from graph.model import LINK_TYPES
 Progress = Callable[[str, int], None]  # (file name, rows just written)
 
 BATCH = 10_000
+# A batch of long rows is cut shorter: Neo4j holds a transaction in a share of its heap (70% by
+# default), and takes some 15 bytes of it for each character sent. Rows of common length are
+# far below this, so their batches are of BATCH rows.
+BATCH_CHARACTERS = 2_000_000
+# The database or the way to it failing (the driver has retried for a while by then).
+OUTAGES = (ServiceUnavailable, SessionExpired, OSError, Unavailable)
 
 
 @dataclass(frozen=True)
@@ -50,83 +64,101 @@ class Upsert:
         return [row[prop] for prop in self.props]
 
 
-def _sets(var: str, props: list[str], first: int) -> str:
-    return ", ".join(f"{var}.{prop} = r[{first + i}]" for i, prop in enumerate(props))
+def _props(spec: FileSpec, present: frozenset[str], skip: set[str]) -> list[Column]:
+    """The columns a row sets: those in the file, and those that take a default when left out."""
+    return [
+        column
+        for column in spec.columns
+        if column.prop not in skip and (column.prop in present or column.defaulted)
+    ]
 
 
-def _node(spec: FileSpec, ends: str = "", tail: str = "") -> Upsert:
+def _sets(var: str, columns: list[Column], present: frozenset[str], first: int) -> str:
+    """`SET` each property from the row; a defaulted one left out of the file only where unset."""
+    sets = [
+        f"{var}.{column.prop} = r[{first + i}]"
+        if column.prop in present
+        else f"{var}.{column.prop} = coalesce({var}.{column.prop}, r[{first + i}])"
+        for i, column in enumerate(columns)
+    ]
+    return f"SET {', '.join(sets)}" if sets else ""
+
+
+def _node(spec: FileSpec, present: frozenset[str], ends: str = "", tail: str = "") -> Upsert:
     """MERGE by key; `ends` may MATCH the nodes the row names, `tail` link to them."""
     refs = [column.prop for column in spec.refs]
-    props = [
-        column.prop for column in spec.columns if column.prop != "key" and column.prop not in refs
-    ]
-    named = lower_name("n") if "name" in props else ""
+    columns = _props(spec, present, {"key", *refs})
+    named = lower_name("n") if "name" in present else ""
     query = (
         f"UNWIND $rows AS r {ends} MERGE (n:{spec.label} {{key: r[0]}}) "
-        f"SET {_sets('n', props, 1 + len(refs))} {named} {tail}"
+        f"{_sets('n', columns, present, 1 + len(refs))} {named} {tail}"
     )
-    return Upsert(" ".join(query.split()), ("key", *refs, *props))
+    return Upsert(" ".join(query.split()), ("key", *refs, *(c.prop for c in columns)))
 
 
 def _relationship(
-    spec: FileSpec, start: str, rel: str, end: str, skip: tuple[str, ...] = ()
+    spec: FileSpec, present: frozenset[str], start: str, rel: str, end: str, skip: str = ""
 ) -> Upsert:
     """MERGE (start)-[rel]->(end) by its two ends, the first two props of the row."""
     a, b = spec.refs[0], spec.refs[1]
     ends = (a, b) if a.ref == start else (b, a)
-    props = [c.prop for c in spec.columns if c not in ends and c.prop not in skip]
+    columns = _props(spec, present, {a.prop, b.prop, skip})
     query = (
         f"UNWIND $rows AS r MATCH (a:{start} {{key: r[0]}}) MATCH (b:{end} {{key: r[1]}}) "
-        f"MERGE (a)-[e:{rel}]->(b) SET {_sets('e', props, 2)}"
+        f"MERGE (a)-[e:{rel}]->(b) {_sets('e', columns, present, 2)}"
     )
-    return Upsert(query, (ends[0].prop, ends[1].prop, *props))
+    return Upsert(query.strip(), (ends[0].prop, ends[1].prop, *(c.prop for c in columns)))
 
 
 # An agreement or a deal has one of each end: re-pointing it moves the relationship.
-AGREEMENT = _node(
-    AGREEMENTS,
-    ends="MATCH (grantor:Partner {key: r[1]}) MATCH (grantee:Partner {key: r[2]})",
-    tail="""WITH n, grantor, grantee
+AGREEMENT_ENDS = "MATCH (grantor:Partner {key: r[1]}) MATCH (grantee:Partner {key: r[2]})"
+AGREEMENT_TAIL = """WITH n, grantor, grantee
     CALL (n, grantor) { MATCH (other:Partner)-[old:GRANTS]->(n) WHERE other <> grantor DELETE old }
     CALL (n, grantee) { MATCH (n)-[old:TO]->(other:Partner) WHERE other <> grantee DELETE old }
     MERGE (grantor)-[:GRANTS]->(n)
-    MERGE (n)-[:TO]->(grantee)""",
-)
-DEAL = _node(
-    DEALS,
-    ends="MATCH (partner:Partner {key: r[1]}) MATCH (customer:Customer {key: r[2]})",
-    tail="""WITH n, partner, customer
+    MERGE (n)-[:TO]->(grantee)"""
+DEAL_ENDS = "MATCH (partner:Partner {key: r[1]}) MATCH (customer:Customer {key: r[2]})"
+DEAL_TAIL = """WITH n, partner, customer
     CALL (n, partner) {
         MATCH (other:Partner)-[old:REGISTERED]->(n) WHERE other <> partner DELETE old
     }
     CALL (n, customer) { MATCH (n)-[old:FOR]->(other:Customer) WHERE other <> customer DELETE old }
     MERGE (partner)-[:REGISTERED]->(n)
-    MERGE (n)-[:FOR]->(customer)""",
-)
+    MERGE (n)-[:FOR]->(customer)"""
 
-UPSERTS: dict[str, Upsert] = {
-    PARTNERS.name: _node(PARTNERS),
-    CUSTOMERS.name: _node(CUSTOMERS),
-    SOLUTIONS.name: _node(SOLUTIONS),
-    CAMPAIGNS.name: _node(CAMPAIGNS),
-    AGREEMENTS.name: AGREEMENT,
-    DEALS.name: DEAL,
-    SUB_PARTNERS.name: _relationship(SUB_PARTNERS, "Partner", "SUB_PARTNER_OF", "Partner"),
-    ACCOUNTS.name: _relationship(ACCOUNTS, "Partner", "HAS_ACCOUNT", "Customer"),
-    SOLUTION_PARTNERS.name: _relationship(SOLUTION_PARTNERS, "Partner", "CO_CREATED", "Solution"),
-    CAMPAIGN_PARTNERS.name: _relationship(
-        CAMPAIGN_PARTNERS, "Partner", "PARTICIPATES_IN", "Campaign"
+# Each file's statement, for the columns its header has.
+UPSERTS: dict[str, Callable[[frozenset[str]], Upsert]] = {
+    PARTNERS.name: lambda present: _node(PARTNERS, present),
+    CUSTOMERS.name: lambda present: _node(CUSTOMERS, present),
+    SOLUTIONS.name: lambda present: _node(SOLUTIONS, present),
+    CAMPAIGNS.name: lambda present: _node(CAMPAIGNS, present),
+    AGREEMENTS.name: lambda present: _node(AGREEMENTS, present, AGREEMENT_ENDS, AGREEMENT_TAIL),
+    DEALS.name: lambda present: _node(DEALS, present, DEAL_ENDS, DEAL_TAIL),
+    SUB_PARTNERS.name: lambda present: _relationship(
+        SUB_PARTNERS, present, "Partner", "SUB_PARTNER_OF", "Partner"
+    ),
+    ACCOUNTS.name: lambda present: _relationship(
+        ACCOUNTS, present, "Partner", "HAS_ACCOUNT", "Customer"
+    ),
+    SOLUTION_PARTNERS.name: lambda present: _relationship(
+        SOLUTION_PARTNERS, present, "Partner", "CO_CREATED", "Solution"
+    ),
+    CAMPAIGN_PARTNERS.name: lambda present: _relationship(
+        CAMPAIGN_PARTNERS, present, "Partner", "PARTICIPATES_IN", "Campaign"
     ),
 }
-# A partner link's kind picks its relationship type.
-LINKS: dict[str, Upsert] = {
-    kind.value: _relationship(PARTNER_LINKS, "Partner", rel, "Partner", skip=("kind",))
-    for kind, rel in LINK_TYPES.items()
-}
 
 
-def upsert_for(spec: FileSpec, row: Row) -> Upsert:
-    return LINKS[row["kind"]] if spec is PARTNER_LINKS else UPSERTS[spec.name]
+def upserts_for(spec: FileSpec, present: frozenset[str]) -> Callable[[Row], Upsert]:
+    """The statement for each row of a file with these columns."""
+    if spec is PARTNER_LINKS:  # a partner link's kind picks its relationship type
+        links = {
+            kind.value: _relationship(spec, present, "Partner", rel, "Partner", skip="kind")
+            for kind, rel in LINK_TYPES.items()
+        }
+        return lambda row: links[row["kind"]]
+    upsert = UPSERTS[spec.name](present)
+    return lambda row: upsert
 
 
 @dataclass(frozen=True)
@@ -143,13 +175,17 @@ class Written:
 def _batches(report: FileReport) -> Iterator[tuple[Upsert, list[list[Any]]]]:
     """The good rows of a file, in batches of one statement each."""
     batches: dict[Upsert, list[list[Any]]] = {}
-    for line, _end, row, _problems in rows(report.path, report.spec):
+    sizes: dict[Upsert, int] = {}
+    upsert_for = upserts_for(report.spec, layout(report.path, report.spec).present)
+    for line, _end, row, _problems, size in rows(report.path, report.spec):
         if line in report.bad:
             continue
-        upsert = upsert_for(report.spec, row)
+        upsert = upsert_for(row)
         batch = batches.setdefault(upsert, [])
         batch.append(upsert.param(row))
-        if len(batch) >= BATCH:
+        sizes[upsert] = sizes.get(upsert, 0) + size
+        if len(batch) >= BATCH or sizes[upsert] >= BATCH_CHARACTERS:
+            del sizes[upsert]
             yield upsert, batches.pop(upsert)
     yield from batches.items()
 
@@ -173,5 +209,32 @@ async def write_bundle(
     graph: Graph, validation: Validation, progress: Progress | None = None
 ) -> list[Written]:
     """Write every good row of a validated bundle, file by file in dependency order."""
-    report_progress = progress or (lambda name, done: None)
-    return [await write_file(graph, report, report_progress) for report in validation.files]
+    tell = progress or (lambda name, done: None)
+    done = 0
+
+    def counted(name: str, rows: int) -> None:
+        nonlocal done
+        done += rows
+        tell(name, rows)
+
+    written = []
+    for report in validation.files:
+        try:
+            written.append(await write_file(graph, report, counted))
+        except (Neo4jError, DriverError, OSError, Unavailable) as error:
+            raise Unavailable(_failed(graph, report.spec.name, done, error)) from error
+    return written
+
+
+def _failed(graph: Graph, name: str, done: int, error: Exception) -> str:
+    """One line on a write that failed: an outage, or (a case the check should have caught) a
+    batch the database refused."""
+    if isinstance(error, OUTAGES):
+        return (
+            f"Neo4j at {graph.uri} went away while {name} was being written: {done:,} rows of "
+            "the bundle are written and the rest are not; running the same import again "
+            "completes it"
+        )
+    message = error.message if isinstance(error, Neo4jError) else None
+    cause = (message or str(error) or type(error).__name__).splitlines()[0]
+    return f"Neo4j refused a batch of {name} ({cause}); {done:,} rows were written before it"

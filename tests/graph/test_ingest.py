@@ -239,3 +239,185 @@ async def test_optional_columns_may_be_left_out_and_partners_csv_is_required(
     (tmp_path / "partners.csv").unlink()
     result = await import_bundle(empty_graph, tmp_path)
     assert [p.reason for p in result.validation.fatal] == ["required file is missing"]
+
+
+# The bold columns of the README's table; the rest may be left out.
+REQUIRED = {
+    "partners.csv": ["key", "name", "type", "tier"],
+    "sub_partners.csv": ["child_key", "parent_key"],
+    "customers.csv": ["key", "name"],
+    "accounts.csv": ["partner_key", "customer_key", "status"],
+    "partner_links.csv": ["from_key", "to_key", "kind"],
+    "solutions.csv": ["key", "name"],
+    "solution_partners.csv": ["solution_key", "partner_key"],
+    "agreements.csv": ["key", "grantor_key", "grantee_key", "scopes", "valid_from", "status"],
+    "campaigns.csv": ["key", "name", "starts_on"],
+    "campaign_partners.csv": ["campaign_key", "partner_key"],
+    "deals.csv": ["key", "partner_key", "customer_key", "status", "registered_on"],
+}
+# What each file writes, and the properties left once its optional cells are all empty
+# (strength and a co-creator's role take their defaults; an empty list stays an empty list).
+WRITES = {
+    "partners.csv": ("MATCH (n:Partner)", {"key", "name", "nameLower", "type", "tier"}),
+    "sub_partners.csv": ("MATCH ()-[n:SUB_PARTNER_OF]->()", {"strength"}),
+    "customers.csv": ("MATCH (n:Customer)", {"key", "name", "nameLower"}),
+    "accounts.csv": ("MATCH ()-[n:HAS_ACCOUNT]->()", {"status", "strength"}),
+    "partner_links.csv": ("MATCH ()-[n:CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH]->()", {"strength"}),
+    "solutions.csv": ("MATCH (n:Solution)", {"key", "name", "nameLower"}),
+    "solution_partners.csv": ("MATCH ()-[n:CO_CREATED]->()", {"role", "strength"}),
+    "agreements.csv": ("MATCH (n:Agreement)", {"key", "scopes", "validFrom", "status"}),
+    "campaigns.csv": ("MATCH (n:Campaign)", {"key", "name", "nameLower", "startsOn"}),
+    "campaign_partners.csv": ("MATCH ()-[n:PARTICIPATES_IN]->()", set()),
+    "deals.csv": ("MATCH (n:Deal)", {"key", "status", "registeredOn"}),
+}
+
+
+def _rewrite(source: Path, target: Path, name: str, *, keep: list[str], empty: bool) -> None:
+    """Copy one file with only the `keep` columns, or with every other cell emptied."""
+    rows = read_csv(source / name)
+    header = list(rows[0]) if empty else keep
+    cells = [[row[col] if col in keep else "" for col in header] for row in rows]
+    write_csv(target, name, cells, header=header)
+    if name != "partners.csv":
+        write_csv(target, "partners.csv", [])
+
+
+@pytest.mark.parametrize("name", list(REQUIRED))
+async def test_a_left_out_column_keeps_the_property_and_an_empty_cell_removes_it(
+    empty_graph: Graph, tmp_path: Path, name: str
+) -> None:
+    generate("tiny", 11, tmp_path / "full")
+    assert (await import_bundle(empty_graph, tmp_path / "full")).validation.ok
+    before = await dump(empty_graph)
+
+    _rewrite(tmp_path / "full", tmp_path / "short", name, keep=REQUIRED[name], empty=False)
+    result = await import_bundle(empty_graph, tmp_path / "short")
+    assert result.validation.ok, [str(error) for error in result.validation.errors[:3]]
+    assert result.rows_written == len(read_csv(tmp_path / "full" / name))
+    assert await dump(empty_graph) == before
+
+    _rewrite(tmp_path / "full", tmp_path / "emptied", name, keep=REQUIRED[name], empty=True)
+    assert (await import_bundle(empty_graph, tmp_path / "emptied")).validation.ok
+    match, left = WRITES[name]
+    found = await empty_graph.read(f"{match} RETURN properties(n) AS props")
+    assert found
+    for record in found:
+        assert {prop for prop, value in record["props"].items() if value != []} == left
+
+
+async def test_link_kinds_take_the_api_names_too(empty_graph: Graph, tmp_path: Path) -> None:
+    write_csv(
+        tmp_path,
+        "partners.csv",
+        [[f"P{i}", f"N{i}", "RESELLER", "GOLD", "", "", "", "", ""] for i in (1, 2, 3)],
+    )
+    write_csv(
+        tmp_path,
+        "partner_links.csv",
+        [
+            ["P1", "P2", "CO_SELLS_WITH", "", ""],
+            ["P1", "P3", "refers_to", "", ""],
+            ["P2", "P3", "INTEGRATES_WITH", "", ""],
+            ["P3", "P1", "CO_SELL", "", ""],
+            ["P3", "P2", "CO_SELLS_WITH", "", ""],
+            ["P3", "P2", "CO_SELL", "", ""],  # 7: the same link by its other name
+        ],
+    )
+    result = await import_bundle(empty_graph, tmp_path)
+    assert [(e.line, e.column, e.reason[:12]) for e in result.validation.errors] == [
+        (7, "kind", "duplicate of")
+    ]
+    write_csv(tmp_path, "partner_links.csv", read_csv_rows(tmp_path / "partner_links.csv")[:-1])
+    assert (await import_bundle(empty_graph, tmp_path)).validation.ok
+    found = await empty_graph.read(
+        "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, r.strength AS s"
+    )
+    assert sorted((r["a"], r["type"], r["b"], r["s"]) for r in found) == [
+        ("P1", "CO_SELLS_WITH", "P2", 0.7),
+        ("P1", "REFERS_TO", "P3", 0.5),
+        ("P2", "INTEGRATES_WITH", "P3", 0.4),
+        ("P3", "CO_SELLS_WITH", "P1", 0.7),
+        ("P3", "CO_SELLS_WITH", "P2", 0.7),
+    ]
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    return [list(row.values()) for row in read_csv(path)]
+
+
+@pytest.mark.parametrize("cells", [10, 8])
+async def test_a_row_with_a_cell_too_many_or_too_few_says_how_many(
+    empty_graph: Graph, tmp_path: Path, cells: int
+) -> None:
+    row = ["P1", "One", "RESELLER", "GOLD", "", "", "", "", "2024-01-01", "extra"][:cells]
+    write_csv(tmp_path, "partners.csv", [row])
+    result = await import_bundle(empty_graph, tmp_path)
+    assert [str(error) for error in result.validation.errors] == [
+        f"partners.csv:2: -: the row has {cells} cells, not 9"
+    ]
+
+
+async def test_a_rejected_partner_is_reported_once_with_a_count_of_the_rows_that_need_it(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"
+    write_csv(
+        bundle,
+        "partners.csv",
+        [
+            ["P1", "One", "RESELLER", "GOLD", "", "", "", "", ""],
+            ["P3", "Three", "RESELLER", "DIAMOND", "", "", "", "", ""],
+        ],
+    )
+    write_csv(bundle, "customers.csv", [[f"C{i}", f"N{i}", "", "", "", ""] for i in range(30)])
+    write_csv(
+        bundle,
+        "accounts.csv",
+        [["P3" if i % 3 else "P1", f"C{i}", "CUSTOMER", "", ""] for i in range(30)],
+    )
+    write_csv(bundle, "deals.csv", [["D1", "P3", "C1", "", "", "PENDING", "2025-01-01", ""]])
+    result = await import_bundle(empty_graph, bundle)
+    dependents = [e for e in result.validation.errors if "itself rejected" in e.reason]
+    assert len(dependents) == 21  # every one is still a bad row of its own
+    assert result.validation.report() == [
+        "partners.csv:3: tier: 'DIAMOND' is not one of REGISTERED, SILVER, GOLD, PLATINUM",
+        "deals.csv:2: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
+        "accounts.csv:3: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
+        "accounts.csv:4: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
+        "… and 18 more rows that refer to partner 'P3' are rejected with it",
+    ]
+    rejects = tmp_path / "rejects.csv"
+    await import_bundle(empty_graph, bundle, skip_invalid=True, rejects=rejects)
+    assert len(read_csv(rejects)) == 1 + 21
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("deal.csv", "not a file of a bundle; did you mean deals.csv?"),
+        ("Partners.csv", "not a file of a bundle; did you mean partners.csv?"),
+        ("notes.csv", "not a file of a bundle"),
+    ],
+)
+async def test_an_unknown_file_stops_the_import_unless_allowed(
+    empty_graph: Graph, tmp_path: Path, name: str, reason: str
+) -> None:
+    write_csv(tmp_path, "partners.csv", [["P1", "One", "RESELLER", "GOLD", "", "", "", "", ""]])
+    (tmp_path / name).write_text("key\nX\n", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("editors leave these\n", encoding="utf-8")
+    result = await import_bundle(empty_graph, tmp_path)
+    assert [(p.file, p.reason) for p in result.validation.fatal] == [(name, reason)]
+    assert await counts(empty_graph) == {}
+    allowed = await import_bundle(empty_graph, tmp_path, ignore_unknown_files=True)
+    assert allowed.validation.ok
+    assert await counts(empty_graph) == {"Partner": 1}
+
+
+async def test_the_rejects_file_may_sit_in_the_bundle_folder(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    write_csv(tmp_path, "partners.csv", [["P1", "One", "RESELLER", "GOLD", "", "", "", "", ""]])
+    rejects = tmp_path / "rejects.csv"
+    for _ in range(2):
+        result = await import_bundle(empty_graph, tmp_path, skip_invalid=True, rejects=rejects)
+        assert result.validation.ok

@@ -1,0 +1,68 @@
+"""`partnergraph import`, run as a user runs it: its options and what it prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support import counts, write_csv
+
+from graph.db import Graph
+
+PARTNER = ["P1", "One", "RESELLER", "GOLD", "", "", "", "", ""]
+
+
+def partnergraph(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_rejects_without_skip_invalid_is_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path, "partners.csv", [PARTNER])
+    done = partnergraph("import", str(tmp_path), "--rejects", str(tmp_path / "r.csv"))
+    assert done.returncode == 2
+    assert "--skip-invalid" in done.stderr
+    assert not (tmp_path / "r.csv").exists()
+
+
+async def test_an_unknown_file_is_named_with_the_near_name_and_may_be_allowed(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    write_csv(tmp_path, "partners.csv", [PARTNER])
+    write_csv(tmp_path, "deal.csv", [], header=["key"])
+    done = partnergraph("import", str(tmp_path))
+    assert done.returncode == 1
+    assert "deal.csv" in done.stderr and "did you mean deals.csv?" in done.stderr
+    assert "--ignore-unknown-files" in done.stderr
+    assert await counts(empty_graph) == {}
+    done = partnergraph("import", str(tmp_path), "--ignore-unknown-files")
+    assert done.returncode == 0, done.stderr
+    assert await counts(empty_graph) == {"Partner": 1}
+
+
+async def test_the_rows_that_need_a_rejected_partner_are_counted_not_listed(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    write_csv(
+        tmp_path,
+        "partners.csv",
+        [PARTNER, ["P3", "Three", "RESELLER", "DIAMOND", "", "", "", "", ""]],
+    )
+    write_csv(tmp_path, "customers.csv", [[f"C{i}", f"N{i}", "", "", "", ""] for i in range(40)])
+    write_csv(tmp_path, "accounts.csv", [["P3", f"C{i}", "CUSTOMER", "", ""] for i in range(40)])
+    done = partnergraph("import", str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert sum("DIAMOND" in line for line in lines) == 1
+    assert sum("itself rejected" in line for line in lines) == 3
+    assert "… and 37 more rows that refer to partner 'P3' are rejected with it" in lines
+    assert "nothing written: 41 bad rows" in done.stderr
