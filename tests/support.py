@@ -157,7 +157,7 @@ def awkward_bundle(folder: Path) -> dict[tuple[str, int, str], str]:
         ("accounts.csv", 6, "partner_key"): "rejected (partners.csv:5)",
         ("accounts.csv", 7, "customer_key"): "duplicate of line 2",
         ("sub_partners.csv", 4, "parent_key"): "cycle",
-        ("sub_partners.csv", 5, "parent_key"): "cycle",
+        ("sub_partners.csv", 5, "parent_key"): "sub-partner of itself",
         ("agreements.csv", 3, "scopes"): "EVERYTHING",
         ("agreements.csv", 3, "valid_to"): "before",
     }

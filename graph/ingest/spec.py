@@ -340,6 +340,7 @@ SUB_PARTNERS = FileSpec(
         Column("strength", "strength", strength, defaulted=True),
     ),
     identity=("child", "parent"),
+    check=_distinct("child", "parent", "parent_key", "a partner cannot be a sub-partner of itself"),
     finish=_default("strength", lambda row: SUB_PARTNER_STRENGTH),
 )
 
