@@ -1,0 +1,64 @@
+"""What a hostile partner-scoped caller tried in-process, and what must hold: a refusal nulls one
+field, not the answer around it; a cursor tampered with is BAD_USER_INPUT, never an internal
+error."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from mutation_support import seed
+from schema_walk import SEEDED
+from support import ask, partner_viewer, wipe
+
+from graph.db import Graph
+
+
+@pytest.fixture
+async def seeded(empty_graph: Graph) -> AsyncIterator[Graph]:
+    await seed(empty_graph, SEEDED)
+    yield empty_graph
+    await wipe(empty_graph)
+
+
+async def test_another_partners_deals_null_that_field_not_the_list_around_it(
+    seeded: Graph,
+) -> None:
+    # P2 may see P1's partner node (the directory) but not its deals.
+    query = "{ partners(first: 3) { nodes { key deals { totalCount } } } }"
+    answer = await ask(seeded, query, viewer=partner_viewer("P2"))
+    assert answer.codes == ["FORBIDDEN", "FORBIDDEN"]
+    nodes = answer.data["partners"]["nodes"]
+    assert nodes[0] == {"key": "P1", "deals": None}
+    assert nodes[1] == {"key": "P2", "deals": {"totalCount": 0}}
+    assert answer.errors[0]["path"] == ["partners", "nodes", 0, "deals"]
+
+
+def tampered(cursor: str, values: list[Any]) -> str:
+    """The cursor's signature with other values after it."""
+    signature = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0]
+    raw = json.dumps([signature, *values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+ACCOUNTS = """query($after: String) { partner(key: "P1") {
+  accounts(first: 1, after: $after) { nodes { customer { key } } pageInfo { endCursor } } } }"""
+PARTNERS = """query($after: String) {
+  partners(first: 1, after: $after, orderBy: {field: NAME}) { nodes { key } pageInfo { endCursor } } }"""
+
+
+@pytest.mark.parametrize("value", [{"key": "C1"}, ["C1"], True, 1e999, float("nan")])
+async def test_a_cursor_whose_values_are_not_sort_values_is_refused(
+    seeded: Graph, value: Any
+) -> None:
+    for query, size, path in [(ACCOUNTS, 1, ("partner", "accounts")), (PARTNERS, 2, ("partners",))]:
+        page = (await ask(seeded, query)).data
+        for step in path:
+            page = page[step]
+        after = tampered(page["pageInfo"]["endCursor"], [value] * size)
+        answer = await ask(seeded, query, {"after": after})
+        assert answer.codes == ["BAD_USER_INPUT"], answer.errors
+        assert answer.errors[0]["extensions"]["field"] == "after"
