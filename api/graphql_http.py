@@ -141,7 +141,11 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 def _body(media: str, status: int, payload: dict[str, Any], **headers: str) -> Response:
     content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(content, status_code=status, media_type=media, headers=headers or None)
+    try:
+        encoded = content.encode()
+    except UnicodeEncodeError:  # a message repeats a lone surrogate the client sent: escape it
+        encoded = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(encoded, status_code=status, media_type=media, headers=headers or None)
 
 
 def _errors(message: str, code: str) -> dict[str, Any]:

@@ -47,3 +47,22 @@ def test_get_variables_nested_too_deeply_are_a_bad_request(
     variables = '{"v": ' + "[" * 3000 + "]" * 3000 + "}"
     params = {"query": "{ __typename }", "variables": variables}
     bad_request(client.get("/graphql", headers=admin, params=params))
+
+
+SURROGATE = "\\ud800"  # valid JSON, not text
+FILTER = "query($f: PartnerFilter) { partners(filter: $f) { totalCount } }"
+ECHOED = [  # requests whose error message repeats what the client sent
+    '{"query": "{ __typename }", "operationName": "' + SURROGATE + '"}',
+    '{"query": "' + FILTER + '", "variables": {"f": {"' + SURROGATE + '": 1}}}',
+]
+
+
+@pytest.mark.parametrize("body", ECHOED)
+def test_a_lone_surrogate_echoed_in_an_error_is_sent_escaped(
+    client: TestClient, admin: dict[str, str], body: str
+) -> None:
+    headers = {**admin, "Content-Type": "application/json"}
+    response = client.post("/graphql", headers=headers, content=body.encode())
+    assert response.status_code == 200, response.text
+    assert "\\ud800" in response.text  # escaped, so the body is UTF-8 and still says what came
+    assert response.json()["errors"][0]["extensions"]["code"] in {"BAD_REQUEST", "BAD_USER_INPUT"}
