@@ -62,3 +62,16 @@ async def test_a_cursor_whose_values_are_not_sort_values_is_refused(
         answer = await ask(seeded, query, {"after": after})
         assert answer.codes == ["BAD_USER_INPUT"], answer.errors
         assert answer.errors[0]["extensions"]["field"] == "after"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ " + " ".join(["partners { totalCount }"] * 1000) + " }",
+        "{ ...F } fragment F on Query { " + " ".join(["__typename"] * 4000) + " }",
+    ],
+)
+async def test_a_document_too_costly_to_validate_says_so(graph: Graph, query: str) -> None:
+    answer = await ask(graph, query)
+    assert answer.codes == ["QUERY_TOO_COMPLEX"], answer.errors
+    assert "too complex to validate" in answer.errors[0]["message"]
