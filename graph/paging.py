@@ -76,7 +76,9 @@ def _sort_value(value: Any) -> bool:
     made for, not which values it holds: a hand-made one may carry anything JSON can."""
     if isinstance(value, float):
         return math.isfinite(value)
-    return value is None or (isinstance(value, str | int) and not isinstance(value, bool))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63  # what Neo4j's integers hold
+    return value is None or isinstance(value, str)
 
 
 @dataclass(frozen=True)
