@@ -15,6 +15,7 @@ from schema_walk import SEEDED
 from support import ask, partner_viewer, wipe
 
 from graph.db import Graph
+from resolvers.node import encode_id
 
 
 @pytest.fixture
@@ -80,3 +81,28 @@ async def test_a_document_too_costly_to_validate_says_so(graph: Graph, query: st
     answer = await ask(graph, query)
     assert answer.codes == ["QUERY_TOO_COMPLEX"], answer.errors
     assert "too complex to validate" in answer.errors[0]["message"]
+
+
+NESTED_PAGES = """query($n: Int = 100) { partners(first: $n) { nodes {
+  accounts(first: $n) { nodes { customer { key } } } } } }"""
+
+
+async def test_a_page_size_from_a_variables_default_counts_against_the_cost_limit(
+    graph: Graph,
+) -> None:
+    # 100 partners x 100 accounts: 30,000 fields, whether $n is sent or left to its default.
+    for variables in ({"n": 100}, None):
+        answer = await ask(graph, NESTED_PAGES, variables)
+        assert answer.codes == ["QUERY_TOO_COMPLEX"], (variables, answer.errors)
+
+
+BY_IDS = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Partner {
+  accounts(first: 100) { nodes { customer { partners(first: 7) { nodes { partner { key } } } } } }
+} } }"""
+
+
+async def test_nodes_counts_every_id_against_the_cost_limit(graph: Graph) -> None:
+    # 100 partners x 100 accounts x 7 of their customers' partners: 240,000 fields, not 24,000.
+    ids = [encode_id("Partner", f"P{n}") for n in range(100)]
+    answer = await ask(graph, BY_IDS, {"ids": ids})
+    assert answer.codes == ["QUERY_TOO_COMPLEX"], answer.errors
