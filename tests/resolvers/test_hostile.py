@@ -106,3 +106,12 @@ async def test_nodes_counts_every_id_against_the_cost_limit(graph: Graph) -> Non
     ids = [encode_id("Partner", f"P{n}") for n in range(100)]
     answer = await ask(graph, BY_IDS, {"ids": ids})
     assert answer.codes == ["QUERY_TOO_COMPLEX"], answer.errors
+
+
+async def test_a_refused_id_is_echoed_only_by_its_start(graph: Graph) -> None:
+    # About 10,700 characters each (an ID may hold 12,000): an unknown type, and another type's.
+    variables = {"id": encode_id("Nothing", "k" * 8000), "b": encode_id("Customer", "k" * 8000)}
+    query = "query($id: ID!, $b: ID!) { node(id: $id) { id } overlap(a: $b, b: $b) { count } }"
+    answer = await ask(graph, query, variables)
+    assert answer.codes == ["BAD_USER_INPUT", "BAD_USER_INPUT"], answer.errors
+    assert all(len(error["message"]) < 200 for error in answer.errors), answer.errors
