@@ -90,10 +90,7 @@ async def read_params(request: Request) -> Params:
     if request.method == "GET":
         raw: dict[str, Any] = dict(request.query_params)
         if raw.get("variables"):
-            try:
-                raw["variables"] = json.loads(raw["variables"])
-            except ValueError:
-                raise BadRequest(400, "variables is not JSON") from None
+            raw["variables"] = _json(raw["variables"], "variables")
     else:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
@@ -126,11 +123,17 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json(text: str | bytes, what: str) -> Any:
     try:
-        raw = json.loads(body)
+        return json.loads(text)
     except ValueError:
-        raise BadRequest(400, "the body is not JSON") from None
+        raise BadRequest(400, f"{what} is not JSON") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise BadRequest(400, f"{what} is JSON nested too deeply") from None
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    raw = _json(body, "the body")
     if not isinstance(raw, dict):
         raise BadRequest(400, "the body must be a JSON object")
     return raw
@@ -138,7 +141,11 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 def _body(media: str, status: int, payload: dict[str, Any], **headers: str) -> Response:
     content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(content, status_code=status, media_type=media, headers=headers or None)
+    try:
+        encoded = content.encode()
+    except UnicodeEncodeError:  # a message repeats a lone surrogate the client sent: escape it
+        encoded = json.dumps(payload, separators=(",", ":")).encode()
+    return Response(encoded, status_code=status, media_type=media, headers=headers or None)
 
 
 def _errors(message: str, code: str) -> dict[str, Any]:

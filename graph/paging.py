@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,7 +57,11 @@ def decode_cursor(cursor: str, size: int, under: str = "") -> tuple[CursorValue,
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != size + 1:
+    if (
+        not isinstance(values, list)
+        or len(values) != size + 1
+        or not all(_sort_value(value) for value in values[1:])
+    ):
         raise InvalidInput("after is not a cursor of this list", field="after")
     if values[0] != _signature(under):
         raise InvalidInput(
@@ -64,6 +69,16 @@ def decode_cursor(cursor: str, size: int, under: str = "") -> tuple[CursorValue,
             field="after",
         )
     return tuple(values[1:])
+
+
+def _sort_value(value: Any) -> bool:
+    """Whether a cursor value is one a list sorts by. The signature says which list a cursor was
+    made for, not which values it holds: a hand-made one may carry anything JSON can."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63  # what Neo4j's integers hold
+    return value is None or isinstance(value, str)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from graphql import GraphQLError, GraphQLSchema, parse, specified_rules, validate
 from graphql.language import DocumentNode
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import PartnergraphError
@@ -24,6 +25,12 @@ from resolvers.limits import MAX_TOKENS, measure
 log = logging.getLogger("partnergraph.api")
 
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+# graphql-core stops validating a document that would cost too much to validate (fields to
+# compare pairwise, fragments spread over and over), saying only "Validation aborted."
+ABORTED = (
+    "the query is too complex to validate: too many fields of one name side by side, or "
+    "fragments spread too often"
+)
 BAD_INPUT = "BAD_USER_INPUT"
 
 
@@ -89,6 +96,8 @@ def shape(error: GraphQLError) -> GraphQLError:
             return error
         if error.message.startswith("Syntax Error: Document contains more than"):
             return _with(error, error.message, TOO_COMPLEX)
+        if isinstance(error, ValidationAbortedError):
+            return _with(error, ABORTED, TOO_COMPLEX)
         return _with(error, error.message, BAD_INPUT)
     log.error("unexpected error in %s", error.path, exc_info=original)
     return _with(error, "internal server error", "INTERNAL_SERVER_ERROR")

@@ -1,8 +1,9 @@
 """Limits checked before any database work: depth, aliases and an estimated cost.
 
 The cost counts the objects a request may resolve: each field is 1, times the size of every
-list it sits in. A list with `first` counts `first` items (20 when not given); other lists
-count 10, except a connection's edges and nodes, which its `first` counts.
+list it sits in. A list with `first` counts `first` items (20 when not given, or the variable's
+default); `nodes(ids:)` counts its ids; other lists count 10, except a connection's edges and
+nodes, which its `first` counts.
 Introspection (fields starting with `__`) is free.
 """
 
@@ -22,10 +23,12 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     VariableNode,
+    value_from_ast_untyped,
 )
 from graphql.language import DocumentNode
 
@@ -76,11 +79,20 @@ def measure(
         OperationType.MUTATION: schema.mutation_type,
         OperationType.SUBSCRIPTION: schema.subscription_type,
     }[operation.operation]
-    walker = _Walker(schema, fragments, variables or {})
+    walker = _Walker(schema, fragments, {**_defaults(operation), **(variables or {})})
     result = Measure()
     if root is not None:
         result.cost = walker.cost(operation.selection_set, root, 1, result, set())
     return result
+
+
+def _defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
+    """The default values of the operation's variables: one left out of a request takes it."""
+    return {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
 
 
 class _Walker:
@@ -145,7 +157,7 @@ class _Walker:
         if "first" in definition.args:
             fanout = self._int(node, "first", DEFAULT_PAGE)
         elif is_list and not parent.name.endswith("Connection"):  # edges: counted by `first`
-            fanout = LIST_GUESS
+            fanout = self._length(node, "ids", LIST_GUESS)
         inner = self.cost(node.selection_set, kind, depth + 1, seen, visiting)
         return 1 + fanout * inner
 
@@ -158,6 +170,18 @@ class _Walker:
             if isinstance(arg.value, VariableNode):
                 value = self.variables.get(arg.value.name.value)
                 return max(value, 1) if isinstance(value, int) else default
+        return default
+
+    def _length(self, node: FieldNode, argument: str, default: int) -> int:
+        """How many items a list argument holds (`nodes(ids:)` answers one object per id)."""
+        for arg in node.arguments or ():
+            if arg.name.value != argument:
+                continue
+            if isinstance(arg.value, ListValueNode):
+                return max(len(arg.value.values), 1)
+            if isinstance(arg.value, VariableNode):
+                value = self.variables.get(arg.value.name.value)
+                return max(len(value), 1) if isinstance(value, list) else default
         return default
 
 

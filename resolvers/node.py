@@ -29,12 +29,17 @@ def decode_id(value: str, field: str, expect: str | None = None) -> tuple[str, s
         text = ""
     type_name, _, key = text.partition(":")
     if type_name not in _FETCHERS or not key:
-        raise InvalidInput(f"{field}: {value!r} is not an id of this API", field=field)
+        raise InvalidInput(f"{field}: {_start(value)} is not an id of this API", field=field)
     if expect is not None and type_name != expect:
         raise InvalidInput(
-            f"{field}: {value!r} is the id of a {type_name}, not a {expect}", field=field
+            f"{field}: {_start(value)} is the id of a {type_name}, not a {expect}", field=field
         )
     return type_name, key
+
+
+def _start(value: str) -> str:
+    """The id as a message shows it: an id may be 12,000 characters long."""
+    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
 def key_of(value: str, field: str, expect: str) -> str:

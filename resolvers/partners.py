@@ -215,7 +215,8 @@ class Partner(Node):
         return nested(rows, counter, self.key, window, _campaign_key, Participation.of)
 
     @strawberry.field(
-        description="The deals it registered, by key; a partner may ask only for its own."
+        description="The deals it registered, by key; a partner may ask only for its own "
+        "(another's are null, FORBIDDEN)."
     )
     async def deals(
         self,
@@ -223,7 +224,7 @@ class Partner(Node):
         first: int | None = None,
         after: str | None = None,
         statuses: list[DealStatus] | None = None,
-    ) -> Connection[DealType]:
+    ) -> Connection[DealType] | None:
         from resolvers.deals import deals_of
 
         member = info.context.viewer.member
