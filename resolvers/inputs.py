@@ -4,7 +4,8 @@
   MAX_CURSOR — enough for any id or cursor this API hands out;
 - no string holds a control character (U+0000-U+001F, U+007F) or a lone surrogate;
 - a Float is finite (no NaN, no Infinity: a literal `1e999` is Infinity);
-- a list holds at least one item (leave the argument out, or give null, for none).
+- a list holds at least one item (leave the argument out, or give null, for none) and at most
+  MAX_ITEMS (a field may allow fewer).
 
 Each breach is BAD_USER_INPUT naming the argument or input field (`input.name`,
 `filter.tier`). GraphQL's own String, ID and Float cannot be redefined (graphql-core reserves
@@ -48,15 +49,17 @@ MAX_TEXT = 1_000  # keys, names, regions: at most 4 KB of UTF-8, within what Neo
 MAX_ID = 12_000  # a global id of the longest key an import accepts
 MAX_CURSOR = 32_000  # a cursor of the longest sort values an import accepts
 BAD_INPUT = "BAD_USER_INPUT"
+MAX_ITEMS = 1_000  # items in any list argument or input field (a field may allow fewer)
 EMPTY = "give at least one value, or leave it out"
+TOO_MANY = f"give at most {MAX_ITEMS:,} values"
 
 RULES = (
     f"Every String argument and input field holds at most {MAX_TEXT:,} characters, an ID at"
     f" most {MAX_ID:,}, a cursor (`after`) at most {MAX_CURSOR:,}; no string holds a control"
     " character (U+0000-U+001F, U+007F) or a lone surrogate; every Float is finite; every list"
-    " holds at least one item (leave it out, or give null, for none); a cursor is good only for"
-    " the list, parent, filter and order it came from. Anything else is BAD_USER_INPUT naming"
-    " the field."
+    f" holds 1 to {MAX_ITEMS:,} items (leave it out, or give null, for none); a cursor is good"
+    " only for the list, parent, filter and order it came from. Anything else is BAD_USER_INPUT"
+    " naming the field."
 )
 
 _UNFIT = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
@@ -104,6 +107,8 @@ class InputRule(ValidationRule):
     def enter_list_value(self, node: ListValueNode, *args: Any) -> None:
         if not node.values:
             self.report_error(_refusal(_field_of(*args), EMPTY, node))
+        elif len(node.values) > MAX_ITEMS:
+            self.report_error(_refusal(_field_of(*args), TOO_MANY, node))
 
 
 def _field_of(key: Any, parent: Any, path: Sequence[Any], ancestors: Sequence[Any]) -> str:
@@ -198,6 +203,9 @@ def _walk(
             return
         if not value:
             found.append((field, EMPTY))
+        elif len(value) > MAX_ITEMS:
+            found.append((field, TOO_MANY))
+            return
         for index, item in enumerate(value):
             _walk(item, type_.of_type, f"{field}[{index}]", name, found)
     elif isinstance(type_, GraphQLInputObjectType):

@@ -127,3 +127,18 @@ async def test_a_long_cursor_is_a_cursor_not_a_long_text(seeded: Graph) -> None:
         answer = await ask(seeded, query, {"after": cursor, "page": cursor})
         assert answer.codes == ["BAD_USER_INPUT"]
         assert "not a cursor of this list" in answer.errors[0]["message"]
+
+
+async def test_a_list_of_more_than_a_thousand_items_is_refused_as_literal_and_variable(
+    empty_graph: Graph,
+) -> None:
+    many = ", ".join(["GOLD"] * 1_001)
+    literal = await ask(empty_graph, f"{{ partners(filter: {{tier: [{many}]}}) {{ totalCount }} }}")
+    assert literal.codes == ["BAD_USER_INPUT"], literal.errors
+    assert "filter.tier: give at most 1,000 values" in literal.errors[0]["message"]
+    query = "query($t: [Tier!]) { partners(filter: {tier: $t}) { totalCount } }"
+    variable = await ask(empty_graph, query, {"t": ["GOLD"] * 250_000})
+    assert variable.codes == ["BAD_USER_INPUT"], variable.errors
+    assert "filter.tier: give at most 1,000 values" in variable.errors[0]["message"]
+    fits = await ask(empty_graph, query, {"t": ["GOLD"] * 1_000})
+    assert fits.errors == [] and fits.data == {"partners": {"totalCount": 0}}
