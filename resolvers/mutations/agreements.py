@@ -32,7 +32,9 @@ from resolvers.mutations.common import (
 @strawberry.input(description="A data-sharing agreement to grant; it starts ACTIVE.")
 class AgreementGrantInput:
     key: str | None = strawberry.field(
-        default=None, description="Generated when left out; CONFLICT when taken."
+        default=None,
+        description="Generated when left out; CONFLICT when taken. Staff only: a partner"
+        " viewer leaves it out (a key of its choosing could match one it may not see).",
     )
     grantor: strawberry.ID = strawberry.field(
         description="The partner that shares; a partner viewer may grant only as itself."
@@ -82,6 +84,7 @@ class AgreementMutations:
             message = f"{grantor!r} cannot grant an agreement to itself"
             problems.add("grantee", message, UserErrorCode.SELF_REFERENCE)
         problems.text("key", input.key, required=False)
+        problems.generated_key("key", input.key, acting)
         scopes = _scopes(problems, input.scopes)
         valid_from = input.valid_from or today()
         problems.ordered(valid_from, input.valid_to, "validTo", "validFrom")

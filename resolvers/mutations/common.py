@@ -87,6 +87,14 @@ class Problems:
         elif value is None and required:
             self.add(field, "is required", UserErrorCode.REQUIRED)
 
+    def generated_key(self, field: str, value: str | None, acting: str | None) -> None:
+        """A partner viewer (`acting` for a partner) does not name what it creates: a key taken by
+        another partner's deal or agreement would tell it that one exists."""
+        if acting is not None and value is not None:
+            self.add(
+                field, "a partner's new deals and agreements get generated keys: leave key out"
+            )
+
     def ordered(
         self, first: datetime.date | None, last: datetime.date | None, field: str, first_name: str
     ) -> None:

@@ -35,7 +35,9 @@ OUTCOMES = (DealStatus.WON, DealStatus.LOST)
 @strawberry.input(description="A deal to register; it starts PENDING.")
 class DealRegisterInput:
     key: str | None = strawberry.field(
-        default=None, description="Generated when left out; CONFLICT when taken."
+        default=None,
+        description="Generated when left out; CONFLICT when taken. Staff only: a partner"
+        " viewer leaves it out (a key of its choosing could match one it may not see).",
     )
     partner: strawberry.ID = strawberry.field(
         description="The partner registering it; a partner viewer may register only as itself."
@@ -80,6 +82,7 @@ class DealMutations:
             raise Forbidden("a partner may register deals only as itself", field="partner")
         customer = problems.key_of(input.customer, "customer", "Customer")
         problems.text("key", input.key, required=False)
+        problems.generated_key("key", input.key, acting)
         problems.not_negative("amount", input.amount)
         registered_on = input.registered_on or today()
         problems.ordered(registered_on, input.expires_on, "expiresOn", "registeredOn")

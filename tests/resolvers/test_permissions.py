@@ -120,7 +120,7 @@ TABLE: dict[str, Row] = {
     ),
     "dealRegister": both(
         "deals",
-        lambda p: {"partner": pid(p), "customer": encode_id("Customer", f"C{p[1]}"), "key": "D9"},
+        lambda p: {"partner": pid(p), "customer": encode_id("Customer", f"C{p[1]}")},
     ),
     "dealChangeStatus": both(
         "deals", lambda p: {"deal": encode_id("Deal", f"D{p[1]}"), "status": "WON"}
