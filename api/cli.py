@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from api.settings import Settings, load_settings
-from graph.errors import NotFound, PartnergraphError, Unavailable
+from graph.errors import Interrupted, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.validate import bundle_files
@@ -36,11 +36,12 @@ neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI i
 app.add_typer(neo4j_app, name="neo4j")
 out = Console()
 err = Console(stderr=True)
+INTERRUPTED = 130  # the exit code of a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def main() -> None:
     """Run a command. A failure is one line on stderr: exit 2 for a command line that does not
-    fit its options, 1 for anything else."""
+    fit its options, 130 for Ctrl-C, 1 for anything else."""
     # The driver logs each retry while Neo4j is away; a command says what happened, once.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
@@ -51,12 +52,16 @@ def main() -> None:
         _fail(f"{error.format_message()} (see --help)", error.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
+    except Interrupted as error:
+        _fail(error.message, INTERRUPTED)
     except PartnergraphError as error:
         _fail(error.message, 1)
     except OSError as error:
         _fail(str(error), 1)
     except Exception as error:  # a bug; still one line, never a traceback
         _fail(f"unexpected {type(error).__name__}: {error}", 1)
+    if code == INTERRUPTED:  # typer's word for Ctrl-C, which it leaves unsaid
+        _fail("interrupted", INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -8,6 +8,7 @@ row; the writer skips exactly those. A file of the folder that is not a bundle f
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import itertools
 import sys
@@ -160,7 +161,7 @@ async def validate(
     ]
     for spec, path in bundle_files(folder):
         try:
-            checker.check_file(spec, path)
+            await checker.check_file(spec, path)
         except FileProblem as problem:
             fatal.append(problem)
     if not fatal:
@@ -194,7 +195,7 @@ class _Checker:
         self.errors.append(RowError(self.order[name], line, name, column, reason, root, subject))
         report.bad.setdefault(line, end)
 
-    def check_file(self, spec: FileSpec, path: Path) -> None:
+    async def check_file(self, spec: FileSpec, path: Path) -> None:
         report = FileReport(spec, path)
         self.reports.append(report)
         identities: dict[object, int] = {}
@@ -206,6 +207,7 @@ class _Checker:
             if done == PROGRESS_EVERY:
                 self.progress(spec.name, done)
                 done = 0
+                await asyncio.sleep(0)  # where Ctrl-C (a cancelled task) stops a long check
             for column, reason in problems:
                 self.fail(report, line, end, column, reason)
             if problems:
