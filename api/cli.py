@@ -233,7 +233,8 @@ async def _import(
         TimeElapsedColumn(),
     )
     try:
-        with Progress(*columns, console=err, transient=True) as bar:
+        # Drawn on a terminal only: elsewhere a transient bar leaves a blank line behind.
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             tasks: dict[tuple[str, str], TaskID] = {}
 
             def tell(phase: str, name: str, done: int) -> None:
@@ -273,7 +274,7 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
         )
         raise typer.Exit(1)
     if validation.fatal:
-        err.print("[red]nothing written:[/red] a file cannot be read row by row")
+        err.print("[red]nothing written:[/red] the bundle cannot be read as it is")
         raise typer.Exit(1)
     if validation.errors and not skip_invalid:
         err.print(

@@ -142,6 +142,23 @@ def unknown_files(folder: Path, own: Iterable[Path] = ()) -> list[FileProblem]:
     return problems
 
 
+def unusable_files(folder: Path) -> list[FileProblem]:
+    """The bundle's names in the folder that are not files to read (a broken link, a folder):
+    left out, they would lose a whole file without a word."""
+    problems: list[FileProblem] = []
+    for spec in FILES:
+        path = folder / spec.name
+        if path.is_file():
+            continue
+        if path.is_symlink() and not path.exists():
+            target = path.parent / path.readlink()
+            reason = f"is a link to a file that does not exist ({target})"
+            problems.append(FileProblem(spec.name, 0, "-", reason))
+        elif path.exists():
+            problems.append(FileProblem(spec.name, 0, "-", "is not a file"))
+    return problems
+
+
 async def validate(
     graph: Graph,
     folder: Path,
@@ -154,10 +171,11 @@ async def validate(
     rejects file), and with `ignore_unknown_files` every other file is left out too."""
     checker = _Checker(progress or (lambda name, done: None))
     fatal = [] if ignore_unknown_files else unknown_files(folder, own)
+    fatal += unusable_files(folder)
     fatal += [
         FileProblem(name, 0, "-", "required file is missing")
         for name in REQUIRED_FILES
-        if not (folder / name).is_file()
+        if not (folder / name).is_file() and not (folder / name).is_symlink()
     ]
     for spec, path in bundle_files(folder):
         try:

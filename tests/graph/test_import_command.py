@@ -66,3 +66,21 @@ async def test_the_rows_that_need_a_rejected_partner_are_counted_not_listed(
     assert sum("itself rejected" in line for line in lines) == 3
     assert "… and 37 more rows that refer to partner 'P3' are rejected with it" in lines
     assert "nothing written: 41 bad rows" in done.stderr
+
+
+def test_a_folder_without_partners_csv_says_so_and_nothing_else(tmp_path: Path) -> None:
+    write_csv(tmp_path, "customers.csv", [["C1", "One", "", "", "", ""]])
+    done = partnergraph("import", str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "partners.csv: required file is missing",
+        "nothing written: the bundle cannot be read as it is",
+    ]
+
+
+def test_a_broken_link_in_the_bundle_is_named(tmp_path: Path) -> None:
+    write_csv(tmp_path, "partners.csv", [PARTNER])
+    (tmp_path / "deals.csv").symlink_to(tmp_path / "old" / "deals.csv")
+    done = partnergraph("import", str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith("deals.csv: is a link to a file that does not")
