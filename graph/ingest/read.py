@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,7 @@ def layout(path: Path, spec: FileSpec) -> Layout:
 def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem], int]]:
     """Yield (first line, last line, row, problems, characters in its cells) for each row;
     blank lines are skipped."""
+    _check_utf_16(path, spec)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=True)
         try:
@@ -106,12 +108,39 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
                     continue
                 row, problems = layout.parse(cells)
                 yield start, last, row, problems, sum(map(len, cells))
-        except UnicodeDecodeError as error:
-            raise FileProblem(
-                spec.name, reader.line_num + 1, "-", f"not UTF-8 ({error.reason})"
-            ) from None
+        except UnicodeDecodeError:
+            raise _not_utf_8(path, spec) from None
         except csv.Error as error:
             raise FileProblem(spec.name, reader.line_num, "-", f"not valid CSV ({error})") from None
+
+
+UTF_16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _check_utf_16(path: Path, spec: FileSpec) -> None:
+    """UTF-16 (a spreadsheet's "Unicode text") starts with its byte order mark or, without one,
+    with a NUL byte beside the header's first letter."""
+    with path.open("rb") as handle:
+        start = handle.read(2)
+    if start.startswith(UTF_16_MARKS) or 0 in start:
+        raise FileProblem(spec.name, 0, "-", "is UTF-16 text, not UTF-8 (save the file as UTF-8)")
+
+
+def _not_utf_8(path: Path, spec: FileSpec) -> FileProblem:
+    """The line and byte where a file stops being UTF-8: the decoder reads ahead in blocks, so
+    the line the reader was on when it failed is not that line."""
+    with io.TextIOWrapper(path.open("rb"), encoding="latin-1", newline="") as handle:
+        for number, line in enumerate(handle, start=1):  # the lines as the reader counts them
+            data = line.encode("latin-1")  # the line's bytes, unchanged
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                reason = (
+                    f"not UTF-8: byte 0x{data[error.start]:02X} (Latin-1 or Windows-1252 text? "
+                    "save the file as UTF-8)"
+                )
+                return FileProblem(spec.name, number, "-", reason)
+    return FileProblem(spec.name, 0, "-", "not UTF-8")
 
 
 def raw_lines(path: Path, spans: dict[int, int]) -> dict[int, str]:

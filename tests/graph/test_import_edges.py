@@ -46,3 +46,32 @@ async def test_a_link_to_a_bundle_file_is_read(empty_graph: Graph, tmp_path: Pat
     result = await import_bundle(empty_graph, tmp_path / "bundle")
     assert result.validation.ok
     assert await counts(empty_graph) == {"Partner": 1}
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+
+
+HEADER = b"key,name,type,tier\n"
+
+
+async def test_a_latin_1_byte_is_named_at_its_own_line(empty_graph: Graph, tmp_path: Path) -> None:
+    good = b"".join(b"P%d,Partner %d,RESELLER,GOLD\n" % (i, i) for i in range(2_000))
+    _write(tmp_path, "partners.csv", HEADER + good + b"X1,Caf\xe9,RESELLER,GOLD\n")
+    result = await import_bundle(empty_graph, tmp_path)
+    assert fatal(result) == [
+        "partners.csv:2002: -: not UTF-8: byte 0xE9 (Latin-1 or Windows-1252 text? "
+        "save the file as UTF-8)"
+    ]
+
+
+async def test_utf_16_is_named_as_such(empty_graph: Graph, tmp_path: Path) -> None:
+    text = "key,name,type,tier\nP1,One,RESELLER,GOLD\n"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        _write(tmp_path, "partners.csv", text.encode(encoding))
+        result = await import_bundle(empty_graph, tmp_path)
+        assert fatal(result) == [
+            "partners.csv: is UTF-16 text, not UTF-8 (save the file as UTF-8)"
+        ], encoding
+    assert await counts(empty_graph) == {}
