@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.ingest.spec import FileSpec, Problem, Row
+from graph.ingest.spec import SHOWN, FileSpec, Problem, Row, shown
 
 
 class FileProblem(Exception):
@@ -39,19 +40,23 @@ class Layout:
     present: frozenset[str]  # the props of the columns in the header
 
     @classmethod
-    def of(cls, spec: FileSpec, header: list[str]) -> Layout:
+    def of(cls, spec: FileSpec, header: list[str], line: int = 1) -> Layout:
         names = [name.strip() for name in header]
         known = set(spec.header)
         for position, name in enumerate(names):
+            if not name:
+                raise FileProblem(spec.name, line, f"#{position + 1}", "the column has no name")
             if name not in known:
-                raise FileProblem(spec.name, 1, name or f"#{position + 1}", "unknown column")
+                shown_name = name if name.isprintable() and len(name) <= SHOWN else shown(name)
+                reason = "unknown column" + _hint(name, names, spec)
+                raise FileProblem(spec.name, line, shown_name, reason)
             if names.index(name) != position:
-                raise FileProblem(spec.name, 1, name, "column given twice")
+                raise FileProblem(spec.name, line, name, "column given twice")
         slots = []
         for column in spec.columns:
             if column.name not in names:
                 if column.required:
-                    raise FileProblem(spec.name, 1, column.name, "required column is missing")
+                    raise FileProblem(spec.name, line, column.name, "required column is missing")
                 continue
             index = names.index(column.name)
             slots.append(
@@ -84,10 +89,29 @@ class Layout:
         return row, problems
 
 
+SEPARATORS = (";", "\t", "|")  # what other tools put between cells
+
+
+def _hint(name: str, names: list[str], spec: FileSpec) -> str:
+    """What an unknown column name is likely meant to be."""
+    if len(names) == 1:
+        for separator in SEPARATORS:
+            if separator in name:
+                return f"; cells are separated by commas, not {separator!r}"
+    written = name.lower().replace(" ", "_").replace("-", "_")
+    near = difflib.get_close_matches(written, spec.header, n=1, cutoff=0.75)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
+def _header(reader: Iterator[list[str]]) -> list[str] | None:
+    """The first row that is not a blank line, or None."""
+    return next((cells for cells in reader if cells), None)
+
+
 def layout(path: Path, spec: FileSpec) -> Layout:
     """The layout of a file whose rows have been read (and the header found good) before."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return Layout.of(spec, next(csv.reader(handle, strict=True)))
+        return Layout.of(spec, _header(csv.reader(handle, strict=True)) or [])
 
 
 def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem], int]]:
@@ -97,10 +121,10 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=True)
         try:
-            header = next(reader, None)
+            header = _header(reader)
             if header is None:
                 raise FileProblem(spec.name, 1, "-", "the file is empty; a header row is needed")
-            layout = Layout.of(spec, header)
+            layout = Layout.of(spec, header, reader.line_num)
             last = reader.line_num
             for cells in reader:
                 start, last = last + 1, reader.line_num

@@ -75,3 +75,43 @@ async def test_utf_16_is_named_as_such(empty_graph: Graph, tmp_path: Path) -> No
             "partners.csv: is UTF-16 text, not UTF-8 (save the file as UTF-8)"
         ], encoding
     assert await counts(empty_graph) == {}
+
+
+async def _header_problem(graph: Graph, folder: Path, header: bytes) -> list[str]:
+    _write(folder, "partners.csv", header + b"\n")
+    return fatal(await import_bundle(graph, folder))
+
+
+async def test_an_unknown_column_is_named_with_the_column_it_is_near_to(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    assert await _header_problem(empty_graph, tmp_path, b"Key,name,type,tier") == [
+        "partners.csv:1: Key: unknown column; did you mean key?"
+    ]
+    assert await _header_problem(empty_graph, tmp_path, b"key,name,type,tier,Joined On") == [
+        "partners.csv:1: Joined On: unknown column; did you mean joined_on?"
+    ]
+
+
+async def test_a_column_without_a_name_and_another_separator_are_said_plainly(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    assert await _header_problem(empty_graph, tmp_path, b"key,name,type,tier,") == [
+        "partners.csv:1: #5: the column has no name"
+    ]
+    assert await _header_problem(empty_graph, tmp_path, b"key;name;type;tier") == [
+        "partners.csv:1: key;name;type;tier: unknown column; cells are separated by commas, not ';'"
+    ]
+    assert await _header_problem(empty_graph, tmp_path, b"key\tname\ttype\ttier") == [
+        "partners.csv:1: 'key\\tname\\ttype\\ttier': unknown column; "
+        "cells are separated by commas, not '\\t'"
+    ]
+
+
+async def test_blank_lines_before_the_header_are_skipped(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    _write(tmp_path, "partners.csv", b"\n\r\n" + HEADER + b"P1,One,RESELLER,GOLD\n")
+    result = await import_bundle(empty_graph, tmp_path)
+    assert result.validation.ok, fatal(result)
+    assert await counts(empty_graph) == {"Partner": 1}
