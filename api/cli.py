@@ -23,8 +23,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.listen import check_listen
 from api.settings import Settings, load_settings
-from graph.errors import Interrupted, NotFound, PartnergraphError, Unavailable
+from graph.access import Role
+from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.validate import bundle_files
@@ -162,7 +164,13 @@ def generate_command(
     seed: Annotated[int, typer.Option(help="The same seed gives the same bundle.")] = 1,
 ) -> None:
     """Write a synthetic ecosystem bundle, deterministic for a seed."""
-    _check_preset(preset)
+    preset = _check_preset(preset)
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        raise typer.BadParameter(
+            f"{out_dir} is not empty: give a new or empty folder (the bundle would overwrite "
+            "or mix with what is there)",
+            param_hint="--out",
+        )
     counts = generate(preset, seed, out_dir)
     table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
     for name, rows in counts.items():
@@ -170,11 +178,13 @@ def generate_command(
     out.print(table)
 
 
-def _check_preset(preset: str) -> None:
-    if preset not in PRESETS:
+def _check_preset(preset: str) -> str:
+    """The preset named, in any case (as the bundle's names are)."""
+    if preset.lower() not in PRESETS:
         raise typer.BadParameter(
             f"{preset!r} is not one of {', '.join(PRESETS)}", param_hint="--preset"
         )
+    return preset.lower()
 
 
 @app.command("import")
@@ -314,11 +324,13 @@ def serve_command(
 
     settings = _settings()
     application = create_app(settings)  # production settings are checked before anything starts
+    host, port = host or settings.host, port or settings.port
+    check_listen(host, port)
     ensure_neo4j(settings)
     uvicorn.run(
         application,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         log_level="info",
         access_log=False,
     )
@@ -338,7 +350,13 @@ def token_command(
     settings = _settings()
     if settings.production:
         settings.check()  # a weak secret signs tokens the API refuses to start with
-    token = Tokens(settings).mint(role, partner, ttl)
+    roles = [known.value for known in Role]
+    if role.lower() not in roles:  # in any case, as the bundle's names are
+        raise typer.BadParameter(f"{role!r} is not one of {', '.join(roles)}", param_hint="--role")
+    try:
+        token = Tokens(settings).mint(role.lower(), partner, ttl)
+    except InvalidInput as error:  # options that do not fit together: a usage error
+        raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from None
     if partner is not None:
         ensure_neo4j(settings)
         if not asyncio.run(_partner_known(settings, partner)):
@@ -368,7 +386,7 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="The seed of the bundle.")] = 7,
 ) -> None:
     """Load a demo ecosystem once: generate a bundle and import it unless the graph has partners."""
-    _check_preset(preset)
+    preset = _check_preset(preset)
     settings = _settings()
     ensure_neo4j(settings)
     if asyncio.run(_partner_count(settings)):
