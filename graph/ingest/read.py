@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.ingest.spec import SHOWN, FileSpec, Problem, Row, shown
+from graph.ingest.spec import MAX_TEXT, SHOWN, FileSpec, Problem, Row, shown
 
 
 class FileProblem(Exception):
@@ -120,6 +120,7 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
     _check_utf_16(path, spec)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=True)
+        last = 0  # the last line of the last row read: the row being read starts after it
         try:
             header = _header(reader)
             if header is None:
@@ -135,7 +136,19 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
         except UnicodeDecodeError:
             raise _not_utf_8(path, spec) from None
         except csv.Error as error:
-            raise FileProblem(spec.name, reader.line_num, "-", f"not valid CSV ({error})") from None
+            raise FileProblem(spec.name, last + 1, "-", _csv_reason(str(error))) from None
+
+
+def _csv_reason(error: str) -> str:
+    """The csv module's complaint about a row, in words (it reports the row's last line)."""
+    if error == "unexpected end of data":
+        return "a quoted cell starts in this row and is not closed before the end of the file"
+    if error.startswith("field larger than field limit"):
+        return (
+            f"a cell of this row runs over {csv.field_size_limit():,} characters, too long to "
+            f"read (the most a cell holds is {MAX_TEXT:,}; is a quote left open?)"
+        )
+    return f"not valid CSV ({error})"
 
 
 UTF_16_MARKS = (b"\xff\xfe", b"\xfe\xff")

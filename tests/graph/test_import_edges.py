@@ -115,3 +115,23 @@ async def test_blank_lines_before_the_header_are_skipped(
     result = await import_bundle(empty_graph, tmp_path)
     assert result.validation.ok, fatal(result)
     assert await counts(empty_graph) == {"Partner": 1}
+
+
+async def test_a_quote_left_open_is_named_at_the_row_it_opens(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    rows = b"P1,One,RESELLER,GOLD\n" + b'P2,"Two,RESELLER,GOLD\n' + b"P3,Three,RESELLER,GOLD\n" * 5
+    _write(tmp_path, "partners.csv", HEADER + rows)
+    assert fatal(await import_bundle(empty_graph, tmp_path)) == [
+        "partners.csv:3: -: a quoted cell starts in this row and is not closed before the end "
+        "of the file"
+    ]
+
+
+async def test_a_cell_too_long_to_read_is_said_in_words(empty_graph: Graph, tmp_path: Path) -> None:
+    long = b"P2," + b"x" * 200_000 + b",RESELLER,GOLD\n"
+    _write(tmp_path, "partners.csv", HEADER + b"P1,One,RESELLER,GOLD\n" + long)
+    assert fatal(await import_bundle(empty_graph, tmp_path)) == [
+        "partners.csv:3: -: a cell of this row runs over 131,072 characters, too long to read "
+        "(the most a cell holds is 1,000; is a quote left open?)"
+    ]
