@@ -216,6 +216,12 @@ def import_command(
             "is printed)",
             param_hint="--rejects",
         )
+    taken = {path.resolve(): spec.name for spec, path in bundle_files(folder)}
+    if rejects is not None and rejects.resolve() in taken:  # it would be overwritten
+        raise typer.BadParameter(
+            f"{rejects} is {taken[rejects.resolve()]} of the bundle; give another file",
+            param_hint="--rejects",
+        )
     settings = _settings()
     ensure_neo4j(settings)
     try:

@@ -84,3 +84,20 @@ def test_a_broken_link_in_the_bundle_is_named(tmp_path: Path) -> None:
     done = partnergraph("import", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.splitlines()[0].startswith("deals.csv: is a link to a file that does not")
+
+
+async def test_a_rejects_file_that_is_a_bundle_file_is_refused_and_the_file_kept(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    bundle = write_csv(tmp_path, "partners.csv", [PARTNER, ["P2", "Two", "MSP", "NOPE"] + [""] * 5])
+    before = bundle.read_text()
+    (tmp_path / "link.csv").symlink_to(bundle)
+    for target in (bundle, tmp_path / "link.csv"):
+        done = partnergraph("import", str(tmp_path), "--skip-invalid", "--rejects", str(target))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines() == [
+            f"error: Invalid value for --rejects: {target} is partners.csv of the bundle; "
+            "give another file (see --help)"
+        ]
+        assert bundle.read_text() == before
+    assert await counts(empty_graph) == {}
