@@ -171,7 +171,10 @@ def generate_command(
             "or mix with what is there)",
             param_hint="--out",
         )
-    counts = generate(preset, seed, out_dir)
+    try:
+        counts = generate(preset, seed, out_dir)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: the unfinished bundle in {out_dir} is removed") from None
     table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")

@@ -100,3 +100,15 @@ def _interrupted_command(args: list[str], after: float) -> subprocess.CompletedP
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_ctrl_c_during_generate_leaves_no_part_of_a_bundle_behind(tmp_path: Path) -> None:
+    """A part of a bundle (its first files, whole rows each) would import as a whole one."""
+    done = _interrupted_command(
+        ["generate", "--preset", "medium", "--out", str(tmp_path / "b")], after=3.0
+    )
+    assert done.returncode == 130
+    assert done.stderr.strip().splitlines() == [
+        f"error: interrupted: the unfinished bundle in {tmp_path / 'b'} is removed"
+    ]
+    assert list((tmp_path / "b").iterdir()) == []
