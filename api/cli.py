@@ -200,7 +200,8 @@ def import_command(
         typer.Option("--skip-invalid", help="Write the good rows; put the bad ones in --rejects."),
     ] = False,
     rejects: Annotated[
-        Path | None, typer.Option(help="File for the bad rows, unchanged, with their reasons.")
+        Path | None,
+        typer.Option(dir_okay=False, help="File for the bad rows, unchanged, with their reasons."),
     ] = None,
     ignore_unknown_files: Annotated[
         bool,

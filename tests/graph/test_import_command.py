@@ -101,3 +101,13 @@ async def test_a_rejects_file_that_is_a_bundle_file_is_refused_and_the_file_kept
         ]
         assert bundle.read_text() == before
     assert await counts(empty_graph) == {}
+
+
+def test_a_rejects_file_that_is_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    write_csv(tmp_path / "bundle", "partners.csv", [PARTNER])
+    (tmp_path / "rejects").mkdir()
+    done = partnergraph(
+        "import", str(tmp_path / "bundle"), "--skip-invalid", "--rejects", str(tmp_path / "rejects")
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--rejects" in done.stderr and "is a directory" in done.stderr
