@@ -38,6 +38,8 @@ neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI i
 app.add_typer(neo4j_app, name="neo4j")
 out = Console()
 err = Console(stderr=True)
+# A token cannot be revoked before it expires; one that never does is a key that never changes.
+MAX_TTL = 366 * 24 * 3600
 INTERRUPTED = 130  # the exit code of a command stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -352,7 +354,9 @@ def token_command(
     partner: Annotated[
         str | None, typer.Option(help="The partner's key, for a partner-scoped token.")
     ] = None,
-    ttl: Annotated[int, typer.Option(min=1, help="Seconds until it expires.")] = 3600,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=MAX_TTL, help="Seconds until it expires (at most 366 days).")
+    ] = 3600,
 ) -> None:
     """Print a signed bearer token that this API accepts (the last line of output)."""
     from api.auth import Tokens

@@ -69,3 +69,15 @@ def test_serve_refuses_a_port_taken_by_another_program() -> None:
 def test_serve_refuses_an_address_of_another_machine() -> None:
     done = partnergraph("serve", "--host", "192.0.2.1", "--port", "8799", env=CLOSED)
     one_line_error(done, 2, "--host", "'192.0.2.1' is not an address of this machine")
+
+
+@pytest.mark.parametrize("ttl", ["31622401", "9" * 30])
+def test_token_refuses_a_ttl_over_366_days(ttl: str) -> None:
+    """A token cannot be revoked before it expires: one for ever is a key that never changes."""
+    done = partnergraph("token", "--role", "admin", "--ttl", ttl, env=CLOSED)
+    one_line_error(done, 2, "--ttl", "31622400")
+    assert done.stdout == ""
+
+
+def test_token_takes_a_ttl_of_366_days() -> None:
+    assert partnergraph("token", "--role", "admin", "--ttl", "31622400").returncode == 0
