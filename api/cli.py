@@ -29,6 +29,7 @@ from graph.access import Role
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
+from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
 from graph.localdb import runner
 from graph.viewers import partner_exists
@@ -374,7 +375,7 @@ def token_command(
     if partner is not None:
         ensure_neo4j(settings)
         if not asyncio.run(_partner_known(settings, partner)):
-            raise NotFound(f"no partner '{partner}' in the graph", field="partner")
+            raise NotFound(f"no partner {shown(partner)} in the graph", field="partner")
     typer.echo(token)
 
 

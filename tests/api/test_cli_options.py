@@ -81,3 +81,23 @@ def test_token_refuses_a_ttl_over_366_days(ttl: str) -> None:
 
 def test_token_takes_a_ttl_of_366_days() -> None:
     assert partnergraph("token", "--role", "admin", "--ttl", "31622400").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["token", "--role", "partner", "--partner", "P1\nerror: something else"],
+        ["import", "/no/such\nfolder"],
+        ["generate", "--preset", "tiny\nhuge", "--out", "/tmp/x"],
+    ],
+)
+def test_a_value_with_a_line_break_is_still_one_line(args: list[str]) -> None:
+    done = partnergraph(*args)
+    assert done.returncode in (1, 2), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "\\n" in done.stderr
+
+
+def test_a_long_partner_key_is_shown_shortened() -> None:
+    line = one_line_error(partnergraph("token", "--role", "partner", "--partner", "x" * 5000), 1)
+    assert len(line) < 200, line
