@@ -135,3 +135,15 @@ async def test_a_cell_too_long_to_read_is_said_in_words(empty_graph: Graph, tmp_
         "partners.csv:3: -: a cell of this row runs over 131,072 characters, too long to read "
         "(the most a cell holds is 1,000; is a quote left open?)"
     ]
+
+
+async def test_scopes_are_stored_once_each_in_order_as_the_api_stores_them(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    write_csv(tmp_path, "partners.csv", [PARTNER, ["P2", "Two", "MSP", "GOLD"] + [""] * 5])
+    scopes = "ACCOUNT_LIST;overlap_counts;ACCOUNT_LIST;"
+    write_csv(tmp_path, "agreements.csv", [["A1", "P1", "P2", scopes, "2025-01-01", "", "ACTIVE"]])
+    result = await import_bundle(empty_graph, tmp_path)
+    assert result.validation.ok, fatal(result)
+    records = await empty_graph.read("MATCH (a:Agreement) RETURN a.scopes AS scopes")
+    assert [record["scopes"] for record in records] == [["OVERLAP_COUNTS", "ACCOUNT_LIST"]]
