@@ -113,9 +113,8 @@ def list_of(item: Parse) -> Parse:
 
 
 def scopes(value: str) -> list[str]:
-    """Agreement scopes once each, in the enum's order, as the API stores them."""
-    given = set(list_of(enum_of(AgreementScope))(value))
-    return [scope.value for scope in AgreementScope if scope.value in given]
+    """Agreement scopes once each (in the file's order), as the API keeps them once each."""
+    return list(dict.fromkeys(list_of(enum_of(AgreementScope))(value)))
 
 
 def _number(value: str, kind: Callable[[str], Any], what: str) -> Any:
