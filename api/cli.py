@@ -301,7 +301,7 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
         raise typer.Exit(1)
     if validation.errors and not skip_invalid:
         err.print(
-            f"[red]nothing written:[/red] {validation.bad_rows:,} bad rows "
+            f"[red]nothing written:[/red] {_rows(validation.bad_rows)} "
             "(use --skip-invalid --rejects FILE to write the good ones)"
         )
         raise typer.Exit(1)
@@ -322,7 +322,11 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
         f"{result.write_seconds:.1f} s ({rate:,.0f} rows/s); {total:.1f} s in all"
     )
     if validation.bad_rows:
-        out.print(f"{validation.bad_rows:,} bad rows written to {rejects}")
+        out.print(f"{_rows(validation.bad_rows)} written to {rejects}")
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} bad row{'' if count == 1 else 's'}"
 
 
 @app.command("serve")

@@ -111,3 +111,13 @@ def test_a_rejects_file_that_is_a_folder_is_a_usage_error(tmp_path: Path) -> Non
     )
     assert done.returncode == 2, done.stderr
     assert "--rejects" in done.stderr and "is a directory" in done.stderr
+
+
+async def test_one_bad_row_is_one_bad_row(empty_graph: Graph, tmp_path: Path) -> None:
+    write_csv(tmp_path / "b", "partners.csv", [["P1", "One", "MSP", "NOPE"] + [""] * 5])
+    done = partnergraph("import", str(tmp_path / "b"))
+    assert "nothing written: 1 bad row (use" in done.stderr
+    rejects = tmp_path / "r.csv"
+    done = partnergraph("import", str(tmp_path / "b"), "--skip-invalid", "--rejects", str(rejects))
+    assert done.returncode == 0, done.stderr
+    assert f"1 bad row written to {rejects}" in done.stdout
