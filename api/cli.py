@@ -23,10 +23,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.listen import check_listen
 from api.settings import Settings, load_settings
-from graph.errors import NotFound, PartnergraphError, Unavailable
+from graph.access import Role
+from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
+from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
 from graph.localdb import runner
 from graph.viewers import partner_exists
@@ -36,11 +39,14 @@ neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI i
 app.add_typer(neo4j_app, name="neo4j")
 out = Console()
 err = Console(stderr=True)
+# A token cannot be revoked before it expires; one that never does is a key that never changes.
+MAX_TTL = 366 * 24 * 3600
+INTERRUPTED = 130  # the exit code of a command stopped by Ctrl-C (128 + SIGINT)
 
 
 def main() -> None:
     """Run a command. A failure is one line on stderr: exit 2 for a command line that does not
-    fit its options, 1 for anything else."""
+    fit its options, 130 for Ctrl-C, 1 for anything else."""
     # The driver logs each retry while Neo4j is away; a command says what happened, once.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
@@ -51,12 +57,16 @@ def main() -> None:
         _fail(f"{error.format_message()} (see --help)", error.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
+    except Interrupted as error:
+        _fail(error.message, INTERRUPTED)
     except PartnergraphError as error:
         _fail(error.message, 1)
     except OSError as error:
         _fail(str(error), 1)
     except Exception as error:  # a bug; still one line, never a traceback
         _fail(f"unexpected {type(error).__name__}: {error}", 1)
+    if code == INTERRUPTED:  # typer's word for Ctrl-C, which it leaves unsaid
+        _fail("interrupted", INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -157,19 +167,30 @@ def generate_command(
     seed: Annotated[int, typer.Option(help="The same seed gives the same bundle.")] = 1,
 ) -> None:
     """Write a synthetic ecosystem bundle, deterministic for a seed."""
-    _check_preset(preset)
-    counts = generate(preset, seed, out_dir)
+    preset = _check_preset(preset)
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        raise typer.BadParameter(
+            f"{out_dir} is not empty: give a new or empty folder (the bundle would overwrite "
+            "or mix with what is there)",
+            param_hint="--out",
+        )
+    try:
+        counts = generate(preset, seed, out_dir)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: the unfinished bundle in {out_dir} is removed") from None
     table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
 
 
-def _check_preset(preset: str) -> None:
-    if preset not in PRESETS:
+def _check_preset(preset: str) -> str:
+    """The preset named, in any case (as the bundle's names are)."""
+    if preset.lower() not in PRESETS:
         raise typer.BadParameter(
             f"{preset!r} is not one of {', '.join(PRESETS)}", param_hint="--preset"
         )
+    return preset.lower()
 
 
 @app.command("import")
@@ -182,7 +203,8 @@ def import_command(
         typer.Option("--skip-invalid", help="Write the good rows; put the bad ones in --rejects."),
     ] = False,
     rejects: Annotated[
-        Path | None, typer.Option(help="File for the bad rows, unchanged, with their reasons.")
+        Path | None,
+        typer.Option(dir_okay=False, help="File for the bad rows, unchanged, with their reasons."),
     ] = None,
     ignore_unknown_files: Annotated[
         bool,
@@ -199,6 +221,12 @@ def import_command(
         raise typer.BadParameter(
             "--rejects is for --skip-invalid (without it nothing is written and every bad row "
             "is printed)",
+            param_hint="--rejects",
+        )
+    taken = {path.resolve(): spec.name for spec, path in bundle_files(folder)}
+    if rejects is not None and rejects.resolve() in taken:  # it would be overwritten
+        raise typer.BadParameter(
+            f"{rejects} is {taken[rejects.resolve()]} of the bundle; give another file",
             param_hint="--rejects",
         )
     settings = _settings()
@@ -228,7 +256,8 @@ async def _import(
         TimeElapsedColumn(),
     )
     try:
-        with Progress(*columns, console=err, transient=True) as bar:
+        # Drawn on a terminal only: elsewhere a transient bar leaves a blank line behind.
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             tasks: dict[tuple[str, str], TaskID] = {}
 
             def tell(phase: str, name: str, done: int) -> None:
@@ -268,11 +297,11 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
         )
         raise typer.Exit(1)
     if validation.fatal:
-        err.print("[red]nothing written:[/red] a file cannot be read row by row")
+        err.print("[red]nothing written:[/red] the bundle cannot be read as it is")
         raise typer.Exit(1)
     if validation.errors and not skip_invalid:
         err.print(
-            f"[red]nothing written:[/red] {validation.bad_rows:,} bad rows "
+            f"[red]nothing written:[/red] {_rows(validation.bad_rows)} "
             "(use --skip-invalid --rejects FILE to write the good ones)"
         )
         raise typer.Exit(1)
@@ -293,7 +322,11 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
         f"{result.write_seconds:.1f} s ({rate:,.0f} rows/s); {total:.1f} s in all"
     )
     if validation.bad_rows:
-        out.print(f"{validation.bad_rows:,} bad rows written to {rejects}")
+        out.print(f"{_rows(validation.bad_rows)} written to {rejects}")
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} bad row{'' if count == 1 else 's'}"
 
 
 @app.command("serve")
@@ -308,11 +341,13 @@ def serve_command(
 
     settings = _settings()
     application = create_app(settings)  # production settings are checked before anything starts
+    host, port = host or settings.host, port or settings.port
+    check_listen(host, port)
     ensure_neo4j(settings)
     uvicorn.run(
         application,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         log_level="info",
         access_log=False,
     )
@@ -324,7 +359,9 @@ def token_command(
     partner: Annotated[
         str | None, typer.Option(help="The partner's key, for a partner-scoped token.")
     ] = None,
-    ttl: Annotated[int, typer.Option(min=1, help="Seconds until it expires.")] = 3600,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=MAX_TTL, help="Seconds until it expires (at most 366 days).")
+    ] = 3600,
 ) -> None:
     """Print a signed bearer token that this API accepts (the last line of output)."""
     from api.auth import Tokens
@@ -332,11 +369,17 @@ def token_command(
     settings = _settings()
     if settings.production:
         settings.check()  # a weak secret signs tokens the API refuses to start with
-    token = Tokens(settings).mint(role, partner, ttl)
+    roles = [known.value for known in Role]
+    if role.lower() not in roles:  # in any case, as the bundle's names are
+        raise typer.BadParameter(f"{role!r} is not one of {', '.join(roles)}", param_hint="--role")
+    try:
+        token = Tokens(settings).mint(role.lower(), partner, ttl)
+    except InvalidInput as error:  # options that do not fit together: a usage error
+        raise typer.BadParameter(error.message, param_hint=f"--{error.field}") from None
     if partner is not None:
         ensure_neo4j(settings)
         if not asyncio.run(_partner_known(settings, partner)):
-            raise NotFound(f"no partner '{partner}' in the graph", field="partner")
+            raise NotFound(f"no partner {shown(partner)} in the graph", field="partner")
     typer.echo(token)
 
 
@@ -362,7 +405,7 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="The seed of the bundle.")] = 7,
 ) -> None:
     """Load a demo ecosystem once: generate a bundle and import it unless the graph has partners."""
-    _check_preset(preset)
+    preset = _check_preset(preset)
     settings = _settings()
     ensure_neo4j(settings)
     if asyncio.run(_partner_count(settings)):

@@ -5,7 +5,8 @@ PartnergraphError
  ├── Forbidden          the viewer may not see or do this
  ├── Conflict           the write would break a rule of the graph (a cycle, a clash)
  ├── InvalidInput       an argument or a bundle that does not fit the rules
- └── Unavailable        the database cannot be reached or started
+ ├── Unavailable        the database cannot be reached or started
+ └── Interrupted        a command stopped by Ctrl-C before it ended
 """
 
 from __future__ import annotations
@@ -38,3 +39,7 @@ class InvalidInput(PartnergraphError):
 
 class Unavailable(PartnergraphError):
     code = "SERVICE_UNAVAILABLE"
+
+
+class Interrupted(PartnergraphError):
+    """Ctrl-C (a cancelled task) stopped the work; the message says what was done."""

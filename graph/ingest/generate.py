@@ -472,7 +472,8 @@ def _campaign_partner_rows(world: _World, crews: list[list[int]]) -> Iterator[Ce
 
 
 def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) -> dict[str, int]:
-    """Write every file of the bundle into `out`; the rows written per file name."""
+    """Write every file of the bundle into `out`; the rows written per file name. Should it
+    fail or be interrupted, the files it wrote are removed again."""
     size = PRESETS[preset] if isinstance(preset, str) else preset
     world = _World(size, seed, today, _keys("P", size.partners), _keys("C", size.customers))
     out.mkdir(parents=True, exist_ok=True)
@@ -497,5 +498,10 @@ def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) ->
         ("sub_partners.csv", _sub_partner_rows(world, tree)),
         ("partner_links.csv", _link_rows(world)),
     ]
-    written = {name: _write(out, name, rows) for name, rows in files}
+    try:
+        written = {name: _write(out, name, rows) for name, rows in files}
+    except BaseException:  # Ctrl-C, a full disk: the files so far would import as a whole bundle
+        for name, _ in files:
+            (out / name).unlink(missing_ok=True)
+        raise
     return {spec.name: written[spec.name] for spec in FILES}

@@ -1,10 +1,12 @@
 """Importing a bundle: check every row, then write all of it, or only its good rows on request.
 
-The database failing, before the write or during it, is an `Unavailable` with a one-line message.
+The database failing, before the write or during it, is an `Unavailable` with a one-line message;
+Ctrl-C (the import's task cancelled) is an `Interrupted` saying what is written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import time
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from pathlib import Path
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.db import Graph
-from graph.errors import Unavailable
+from graph.errors import Interrupted, Unavailable
 from graph.ingest.read import raw_lines
 from graph.ingest.validate import RowError, Validation, validate
 from graph.ingest.write import Written, write_bundle
@@ -69,6 +71,10 @@ async def import_bundle(
     except (Neo4jError, DriverError) as error:
         cause = (str(error) or type(error).__name__).splitlines()[0].rstrip(":")
         raise Unavailable(f"Neo4j at {graph.uri} failed ({cause}); nothing was written") from error
+    except asyncio.CancelledError:
+        raise Interrupted(
+            "interrupted while the bundle was being checked: nothing written"
+        ) from None
     result = ImportResult(validation, check_seconds=time.perf_counter() - began)
     if validation.fatal or (validation.errors and not skip_invalid):
         return result

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import difflib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.ingest.spec import FileSpec, Problem, Row
+from graph.ingest.spec import MAX_TEXT, SHOWN, FileSpec, Problem, Row, shown
 
 
 class FileProblem(Exception):
@@ -38,19 +40,23 @@ class Layout:
     present: frozenset[str]  # the props of the columns in the header
 
     @classmethod
-    def of(cls, spec: FileSpec, header: list[str]) -> Layout:
+    def of(cls, spec: FileSpec, header: list[str], line: int = 1) -> Layout:
         names = [name.strip() for name in header]
         known = set(spec.header)
         for position, name in enumerate(names):
+            if not name:
+                raise FileProblem(spec.name, line, f"#{position + 1}", "the column has no name")
             if name not in known:
-                raise FileProblem(spec.name, 1, name or f"#{position + 1}", "unknown column")
+                shown_name = name if name.isprintable() and len(name) <= SHOWN else shown(name)
+                reason = "unknown column" + _hint(name, names, spec)
+                raise FileProblem(spec.name, line, shown_name, reason)
             if names.index(name) != position:
-                raise FileProblem(spec.name, 1, name, "column given twice")
+                raise FileProblem(spec.name, line, name, "column given twice")
         slots = []
         for column in spec.columns:
             if column.name not in names:
                 if column.required:
-                    raise FileProblem(spec.name, 1, column.name, "required column is missing")
+                    raise FileProblem(spec.name, line, column.name, "required column is missing")
                 continue
             index = names.index(column.name)
             slots.append(
@@ -83,22 +89,43 @@ class Layout:
         return row, problems
 
 
+SEPARATORS = (";", "\t", "|")  # what other tools put between cells
+
+
+def _hint(name: str, names: list[str], spec: FileSpec) -> str:
+    """What an unknown column name is likely meant to be."""
+    if len(names) == 1:
+        for separator in SEPARATORS:
+            if separator in name:
+                return f"; cells are separated by commas, not {separator!r}"
+    written = name.lower().replace(" ", "_").replace("-", "_")
+    near = difflib.get_close_matches(written, spec.header, n=1, cutoff=0.75)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
+def _header(reader: Iterator[list[str]]) -> list[str] | None:
+    """The first row that is not a blank line, or None."""
+    return next((cells for cells in reader if cells), None)
+
+
 def layout(path: Path, spec: FileSpec) -> Layout:
     """The layout of a file whose rows have been read (and the header found good) before."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return Layout.of(spec, next(csv.reader(handle, strict=True)))
+        return Layout.of(spec, _header(csv.reader(handle, strict=True)) or [])
 
 
 def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Problem], int]]:
     """Yield (first line, last line, row, problems, characters in its cells) for each row;
     blank lines are skipped."""
+    _check_utf_16(path, spec)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, strict=True)
+        last = 0  # the last line of the last row read: the row being read starts after it
         try:
-            header = next(reader, None)
+            header = _header(reader)
             if header is None:
                 raise FileProblem(spec.name, 1, "-", "the file is empty; a header row is needed")
-            layout = Layout.of(spec, header)
+            layout = Layout.of(spec, header, reader.line_num)
             last = reader.line_num
             for cells in reader:
                 start, last = last + 1, reader.line_num
@@ -106,12 +133,51 @@ def rows(path: Path, spec: FileSpec) -> Iterator[tuple[int, int, Row, list[Probl
                     continue
                 row, problems = layout.parse(cells)
                 yield start, last, row, problems, sum(map(len, cells))
-        except UnicodeDecodeError as error:
-            raise FileProblem(
-                spec.name, reader.line_num + 1, "-", f"not UTF-8 ({error.reason})"
-            ) from None
+        except UnicodeDecodeError:
+            raise _not_utf_8(path, spec) from None
         except csv.Error as error:
-            raise FileProblem(spec.name, reader.line_num, "-", f"not valid CSV ({error})") from None
+            raise FileProblem(spec.name, last + 1, "-", _csv_reason(str(error))) from None
+
+
+def _csv_reason(error: str) -> str:
+    """The csv module's complaint about a row, in words (it reports the row's last line)."""
+    if error == "unexpected end of data":
+        return "a quoted cell starts in this row and is not closed before the end of the file"
+    if error.startswith("field larger than field limit"):
+        return (
+            f"a cell of this row runs over {csv.field_size_limit():,} characters, too long to "
+            f"read (the most a cell holds is {MAX_TEXT:,}; is a quote left open?)"
+        )
+    return f"not valid CSV ({error})"
+
+
+UTF_16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _check_utf_16(path: Path, spec: FileSpec) -> None:
+    """UTF-16 (a spreadsheet's "Unicode text") starts with its byte order mark or, without one,
+    with a NUL byte beside the header's first letter."""
+    with path.open("rb") as handle:
+        start = handle.read(2)
+    if start.startswith(UTF_16_MARKS) or 0 in start:
+        raise FileProblem(spec.name, 0, "-", "is UTF-16 text, not UTF-8 (save the file as UTF-8)")
+
+
+def _not_utf_8(path: Path, spec: FileSpec) -> FileProblem:
+    """The line and byte where a file stops being UTF-8: the decoder reads ahead in blocks, so
+    the line the reader was on when it failed is not that line."""
+    with io.TextIOWrapper(path.open("rb"), encoding="latin-1", newline="") as handle:
+        for number, line in enumerate(handle, start=1):  # the lines as the reader counts them
+            data = line.encode("latin-1")  # the line's bytes, unchanged
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                reason = (
+                    f"not UTF-8: byte 0x{data[error.start]:02X} (Latin-1 or Windows-1252 text? "
+                    "save the file as UTF-8)"
+                )
+                return FileProblem(spec.name, number, "-", reason)
+    return FileProblem(spec.name, 0, "-", "not UTF-8")
 
 
 def raw_lines(path: Path, spans: dict[int, int]) -> dict[int, str]:

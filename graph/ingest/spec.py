@@ -112,6 +112,11 @@ def list_of(item: Parse) -> Parse:
     return parse
 
 
+def scopes(value: str) -> list[str]:
+    """Agreement scopes once each (in the file's order), as the API keeps them once each."""
+    return list(dict.fromkeys(list_of(enum_of(AgreementScope))(value)))
+
+
 def _number(value: str, kind: Callable[[str], Any], what: str) -> Any:
     # Plain decimals only: Python would also read '1_000', 'inf' or Arabic-Indic digits.
     if not (_INTEGER if kind is int else _DECIMAL).fullmatch(value):
@@ -300,7 +305,7 @@ AGREEMENTS = FileSpec(
         _key(),
         _key("grantor_key", "grantor", ref="Partner"),
         _key("grantee_key", "grantee", ref="Partner"),
-        Column("scopes", "scopes", list_of(enum_of(AgreementScope)), required=True, many=True),
+        Column("scopes", "scopes", scopes, required=True, many=True),
         Column("valid_from", "validFrom", iso_date, required=True),
         Column("valid_to", "validTo", iso_date),
         Column("status", "status", enum_of(AgreementStatus), required=True),

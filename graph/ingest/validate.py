@@ -8,6 +8,7 @@ row; the writer skips exactly those. A file of the folder that is not a bundle f
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import itertools
 import sys
@@ -141,6 +142,23 @@ def unknown_files(folder: Path, own: Iterable[Path] = ()) -> list[FileProblem]:
     return problems
 
 
+def unusable_files(folder: Path) -> list[FileProblem]:
+    """The bundle's names in the folder that are not files to read (a broken link, a folder):
+    left out, they would lose a whole file without a word."""
+    problems: list[FileProblem] = []
+    for spec in FILES:
+        path = folder / spec.name
+        if path.is_file():
+            continue
+        if path.is_symlink() and not path.exists():
+            target = path.parent / path.readlink()
+            reason = f"is a link to a file that does not exist ({target})"
+            problems.append(FileProblem(spec.name, 0, "-", reason))
+        elif path.exists():
+            problems.append(FileProblem(spec.name, 0, "-", "is not a file"))
+    return problems
+
+
 async def validate(
     graph: Graph,
     folder: Path,
@@ -153,14 +171,15 @@ async def validate(
     rejects file), and with `ignore_unknown_files` every other file is left out too."""
     checker = _Checker(progress or (lambda name, done: None))
     fatal = [] if ignore_unknown_files else unknown_files(folder, own)
+    fatal += unusable_files(folder)
     fatal += [
         FileProblem(name, 0, "-", "required file is missing")
         for name in REQUIRED_FILES
-        if not (folder / name).is_file()
+        if not (folder / name).is_file() and not (folder / name).is_symlink()
     ]
     for spec, path in bundle_files(folder):
         try:
-            checker.check_file(spec, path)
+            await checker.check_file(spec, path)
         except FileProblem as problem:
             fatal.append(problem)
     if not fatal:
@@ -194,7 +213,7 @@ class _Checker:
         self.errors.append(RowError(self.order[name], line, name, column, reason, root, subject))
         report.bad.setdefault(line, end)
 
-    def check_file(self, spec: FileSpec, path: Path) -> None:
+    async def check_file(self, spec: FileSpec, path: Path) -> None:
         report = FileReport(spec, path)
         self.reports.append(report)
         identities: dict[object, int] = {}
@@ -206,6 +225,7 @@ class _Checker:
             if done == PROGRESS_EVERY:
                 self.progress(spec.name, done)
                 done = 0
+                await asyncio.sleep(0)  # where Ctrl-C (a cancelled task) stops a long check
             for column, reason in problems:
                 self.fail(report, line, end, column, reason)
             if problems:

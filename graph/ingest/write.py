@@ -5,8 +5,9 @@ the file has is set from the row (an empty cell removes it), one whose column it
 as the graph holds it; so writing the same bundle twice changes nothing. Rows travel as lists and
 properties are set one by one: a third faster than maps and `+=`.
 
-The database failing midway (an outage) is an `Unavailable` saying what was written; the batches
-already committed stay, and since every write is an upsert, running the import again completes it.
+The database failing midway (an outage) is an `Unavailable` saying what was written, Ctrl-C an
+`Interrupted`; the batches already committed stay, and since every write is an upsert, running
+the import again completes it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.db import Graph
-from graph.errors import Unavailable
+from graph.errors import Interrupted, Unavailable
 from graph.ingest.read import layout, rows
 from graph.ingest.spec import (
     ACCOUNTS,
@@ -223,6 +224,12 @@ async def write_bundle(
             written.append(await write_file(graph, report, counted))
         except (Neo4jError, DriverError, OSError, Unavailable) as error:
             raise Unavailable(_failed(graph, report.spec.name, done, error)) from error
+        except asyncio.CancelledError:
+            raise Interrupted(
+                f"interrupted while {report.spec.name} was being written: {done:,} rows of the "
+                "bundle are written and the rest are not; running the same import again "
+                "completes it"
+            ) from None
     return written
 
 

@@ -161,4 +161,4 @@ async def test_token_refuses_a_partner_the_graph_does_not_hold(a_partner: str) -
 
 
 def test_token_refuses_a_role_in_one_line() -> None:
-    one_line_error(partnergraph("token", "--role", "superuser"), 1, "role must be one of")
+    one_line_error(partnergraph("token", "--role", "superuser"), 2, "--role", "is not one of")
