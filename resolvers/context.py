@@ -46,7 +46,7 @@ class Context:
             AuditEvent(
                 at=datetime.now(UTC),
                 request_id=self.request_id,
-                subject=viewer.subject,
+                subject=viewer.subject or viewer.label(),  # a token may carry no `sub`
                 role=str(viewer.role),
                 viewer=viewer.partner_key or "",
                 operation=operation,

@@ -127,6 +127,32 @@ def test_a_refused_question_is_audited_under_a_made_request_id(
     assert line["requestId"] == made
 
 
+def test_a_token_without_a_subject_is_audited_under_the_partner_it_acts_for(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    import time
+
+    import jwt
+
+    now = int(time.time())
+    claims = {
+        "role": "partner",
+        "partner": "P",
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "iat": now,
+        "exp": now + 60,
+    }  # an identity provider's token may carry no `sub`
+    token = jwt.encode(claims, settings.token_secret.get_secret_value(), algorithm="HS256")
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/graphql", json={"query": ACCOUNTS, "variables": {"k": "A"}}, headers=headers
+    )
+    assert response.json()["data"]["partner"]["accounts"] == {"totalCount": 2}
+    [line] = _lines(trail_file)
+    assert (line["subject"], line["viewer"]) == ("partner:P", "P")
+
+
 def test_a_header_unfit_for_the_trail_is_replaced(
     world: None, client: TestClient, settings: Settings, trail_file: Path
 ) -> None:
