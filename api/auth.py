@@ -95,30 +95,30 @@ class Tokens:
 MALFORMED = "the token is malformed"
 
 
+# What failed, in words (the library's own messages name its internals); subclasses first.
+REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (errors.InvalidSignatureError, "the token's signature does not match"),
+    (errors.ExpiredSignatureError, "the token has expired"),
+    (errors.ImmatureSignatureError, "the token is not valid yet"),
+    (errors.InvalidAudienceError, "the token is meant for another audience"),
+    (errors.InvalidIssuerError, "the token comes from another issuer"),
+    (errors.InvalidIssuedAtError, "the token's 'iat' claim is not a number"),
+    (errors.InvalidSubjectError, "the token's 'sub' claim is not a string"),
+    (
+        errors.InvalidAlgorithmError,
+        "the token is signed with an algorithm this API does not accept",
+    ),
+    (errors.PyJWKClientConnectionError, "the identity provider's signing keys cannot be fetched"),
+    (errors.PyJWKClientError, "no signing key of the identity provider matches the token"),
+)
+
+
 def _reason(error: jwt.PyJWTError) -> str:
-    """What failed, in words: the library's own messages name its internals."""
-    if isinstance(error, errors.InvalidSignatureError):
-        return "the token's signature does not match"
-    if isinstance(error, errors.ExpiredSignatureError):
-        return "the token has expired"
-    if isinstance(error, errors.ImmatureSignatureError):
-        return "the token is not valid yet"
-    if isinstance(error, errors.InvalidAudienceError):
-        return "the token is meant for another audience"
-    if isinstance(error, errors.InvalidIssuerError):
-        return "the token comes from another issuer"
     if isinstance(error, errors.MissingRequiredClaimError):
         return f"the token has no '{error.claim}' claim"
-    if isinstance(error, errors.InvalidIssuedAtError):
-        return "the token's 'iat' claim is not a number"
-    if isinstance(error, errors.InvalidSubjectError):
-        return "the token's 'sub' claim is not a string"
-    if isinstance(error, errors.InvalidAlgorithmError):
-        return "the token is signed with an algorithm this API does not accept"
-    if isinstance(error, errors.PyJWKClientConnectionError):
-        return "the identity provider's signing keys cannot be fetched"
-    if isinstance(error, errors.PyJWKClientError):
-        return "no signing key of the identity provider matches the token"
+    for kind, reason in REASONS:
+        if isinstance(error, kind):
+            return reason
     if isinstance(error, errors.DecodeError):
         for claim in ("exp", "nbf"):
             if f"({claim})" in str(error):

@@ -5,17 +5,12 @@ It is asked on every partner-scoped request, so it is one index lookup that retu
 
 from __future__ import annotations
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
-
 from graph.db import Graph
-from graph.errors import Unavailable
 
 PARTNER_EXISTS = "RETURN EXISTS { MATCH (:Partner {key: $key}) } AS known"
 
 
 async def partner_exists(graph: Graph, key: str) -> bool:
-    try:
-        records = await graph.read(PARTNER_EXISTS, {"key": key})
-    except (ServiceUnavailable, SessionExpired) as error:
-        raise Unavailable("the database is unavailable; try again shortly") from error
+    """Unavailable (from `Graph.read`) when the database cannot be reached."""
+    records = await graph.read(PARTNER_EXISTS, {"key": key})
     return bool(records[0]["known"])

@@ -161,28 +161,27 @@ class _Walker:
         inner = self.cost(node.selection_set, kind, depth + 1, seen, visiting)
         return 1 + fanout * inner
 
-    def _int(self, node: FieldNode, argument: str, default: int) -> int:
+    def _given(self, node: FieldNode, argument: str) -> Any:
+        """An argument's value as written: a literal node, a variable's value, or None."""
         for arg in node.arguments or ():
-            if arg.name.value != argument:
-                continue
-            if isinstance(arg.value, IntValueNode):
-                return max(int(arg.value.value), 1)
-            if isinstance(arg.value, VariableNode):
-                value = self.variables.get(arg.value.name.value)
-                return max(value, 1) if isinstance(value, int) else default
-        return default
+            if arg.name.value == argument:
+                if isinstance(arg.value, VariableNode):
+                    return self.variables.get(arg.value.name.value)
+                return arg.value
+        return None
+
+    def _int(self, node: FieldNode, argument: str, default: int) -> int:
+        value = self._given(node, argument)
+        if isinstance(value, IntValueNode):
+            return max(int(value.value), 1)
+        return max(value, 1) if isinstance(value, int) else default
 
     def _length(self, node: FieldNode, argument: str, default: int) -> int:
         """How many items a list argument holds (`nodes(ids:)` answers one object per id)."""
-        for arg in node.arguments or ():
-            if arg.name.value != argument:
-                continue
-            if isinstance(arg.value, ListValueNode):
-                return max(len(arg.value.values), 1)
-            if isinstance(arg.value, VariableNode):
-                value = self.variables.get(arg.value.name.value)
-                return max(len(value), 1) if isinstance(value, list) else default
-        return default
+        value = self._given(node, argument)
+        if isinstance(value, ListValueNode):
+            return max(len(value.values), 1)
+        return max(len(value), 1) if isinstance(value, list) else default
 
 
 def _unwrap(kind: Any) -> tuple[Any, bool]:

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from starlette.testclient import TestClient
 from support import wipe, write_csv
+from tokens import signed
 
 from api.app import create_app
 from api.auth import Tokens
@@ -130,20 +131,8 @@ def test_a_refused_question_is_audited_under_a_made_request_id(
 def test_a_token_without_a_subject_is_audited_under_the_partner_it_acts_for(
     world: None, client: TestClient, settings: Settings, trail_file: Path
 ) -> None:
-    import time
-
-    import jwt
-
-    now = int(time.time())
-    claims = {
-        "role": "partner",
-        "partner": "P",
-        "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "iat": now,
-        "exp": now + 60,
-    }  # an identity provider's token may carry no `sub`
-    token = jwt.encode(claims, settings.token_secret.get_secret_value(), algorithm="HS256")
+    # an identity provider's token may carry no `sub`
+    token = signed(settings, sub=None, role="partner", partner="P")
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(
         "/graphql", json={"query": ACCOUNTS, "variables": {"k": "A"}}, headers=headers

@@ -9,6 +9,7 @@ from typing import Any
 
 import jwt
 import pytest
+from tokens import claims, signed
 
 from api.auth import Tokens, Unauthenticated
 from api.settings import Settings
@@ -19,25 +20,6 @@ SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 @pytest.fixture
 def tokens(settings: Settings) -> Tokens:
     return Tokens(settings)
-
-
-def claims(settings: Settings, **changes: Any) -> dict[str, Any]:
-    now = int(time.time())
-    base = {
-        "sub": "t",
-        "role": "admin",
-        "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "iat": now,
-        "exp": now + 60,
-    }
-    base.update(changes)
-    return {key: value for key, value in base.items() if value is not None}
-
-
-def signed(settings: Settings, **changes: Any) -> str:
-    secret = settings.token_secret.get_secret_value()
-    return jwt.encode(claims(settings, **changes), secret, "HS256")
 
 
 def segment(value: bytes) -> str:

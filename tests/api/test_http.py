@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from support import ask
+from tokens import claims, signed
 
 from api.app import create_app
 from api.auth import Tokens
@@ -42,26 +43,6 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def admin(settings: Settings) -> dict[str, str]:
     return bearer(Tokens(settings).mint("admin"))
-
-
-def claims(settings: Settings, **changes: Any) -> dict[str, Any]:
-    now = int(time.time())
-    base = {
-        "sub": "t",
-        "role": "admin",
-        "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "iat": now,
-        "exp": now + 60,
-    }
-    base.update(changes)
-    return {key: value for key, value in base.items() if value is not None}
-
-
-def signed(settings: Settings, **changes: Any) -> str:
-    return jwt.encode(
-        claims(settings, **changes), settings.token_secret.get_secret_value(), "HS256"
-    )
 
 
 def unauthenticated(response: Any) -> None:
