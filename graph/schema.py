@@ -8,9 +8,10 @@ from graph.listing import NAME_LOWER
 LABELS = ("Partner", "Customer", "Solution", "Agreement", "Campaign", "Deal")
 
 # One uniqueness constraint on `key` per label (it also gives the lookup index by key).
+# The one node of run metadata (graph.ecosystem) is kept one by its key too.
 CONSTRAINTS = tuple(
     f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE"
-    for label in LABELS
+    for label in (*LABELS, "Ecosystem")
 )
 
 # What the filters and orderings of the API look up (a seekable order needs its index here).

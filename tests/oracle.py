@@ -96,3 +96,50 @@ class Ecosystem:
     def common(self, members: list[tuple[str, frozenset[str]]]) -> set[str]:
         sets = [self.holds(partner, statuses) for partner, statuses in members]
         return set.intersection(*sets)
+
+
+# DESIGN.md's strengths for an empty cell, written out here rather than read from the code.
+DEFAULT_STRENGTH = {
+    "sub_partner": 0.8,
+    "CUSTOMER": 0.9,
+    "OPPORTUNITY": 0.6,
+    "PROSPECT": 0.3,
+    "co_created": 0.7,
+    "CO_SELL": 0.7,
+    "REFERRAL": 0.5,
+    "INTEGRATION": 0.4,
+}
+
+
+def influence_graph(folder: Path) -> nx.Graph:
+    """DESIGN.md's undirected influence graph of a bundle: partners, customers and solutions
+    (nodes named (label, key)); between two nodes the strongest relationship is the edge."""
+    graph = nx.Graph()
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return read_csv(folder / name) if (folder / name).exists() else []
+
+    for name, label in (
+        ("partners.csv", "Partner"),
+        ("customers.csv", "Customer"),
+        ("solutions.csv", "Solution"),
+    ):
+        graph.add_nodes_from((label, row["key"]) for row in rows(name))
+
+    def join(a: tuple[str, str], b: tuple[str, str], cell: str, default: str) -> None:
+        strength = float(cell) if cell else DEFAULT_STRENGTH[default]
+        if a != b and strength > graph.get_edge_data(a, b, {"weight": 0.0})["weight"]:
+            graph.add_edge(a, b, weight=strength)
+
+    for row in rows("sub_partners.csv"):
+        child, parent = ("Partner", row["child_key"]), ("Partner", row["parent_key"])
+        join(child, parent, row["strength"], "sub_partner")
+    for row in rows("accounts.csv"):
+        partner, customer = ("Partner", row["partner_key"]), ("Customer", row["customer_key"])
+        join(partner, customer, row["strength"], row["status"])
+    for row in rows("partner_links.csv"):
+        join(("Partner", row["from_key"]), ("Partner", row["to_key"]), row["strength"], row["kind"])
+    for row in rows("solution_partners.csv"):
+        partner, solution = ("Partner", row["partner_key"]), ("Solution", row["solution_key"])
+        join(partner, solution, row["strength"], "co_created")
+    return graph

@@ -11,7 +11,8 @@ from graph.access import Role, Viewer
 from graph.db import Graph, RoundTrips
 from graph.ingest.spec import BY_NAME
 
-ALL_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+# The ecosystem's run metadata (when it was imported, analysed) is no part of its data.
+ALL_NODES = "MATCH (n) WHERE NOT n:Ecosystem RETURN labels(n) AS labels, properties(n) AS props"
 ALL_RELATIONSHIPS = (
     "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, properties(r) AS props"
 )

@@ -16,11 +16,13 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.db import Graph
+from graph.ecosystem import mark_imported
 from graph.errors import Interrupted, Unavailable
 from graph.ingest.read import layout, rows
 from graph.ingest.spec import (
@@ -230,6 +232,10 @@ async def write_bundle(
                 "bundle are written and the rest are not; running the same import again "
                 "completes it"
             ) from None
+    try:
+        await mark_imported(graph, datetime.now(UTC))  # the scores are stale from here on
+    except (Neo4jError, DriverError, Unavailable) as error:
+        raise Unavailable(_failed(graph, "the import time", done, error)) from error
     return written
 
 

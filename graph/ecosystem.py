@@ -1,0 +1,96 @@
+"""The ecosystem as a whole: when it was last imported and analysed, and what it holds.
+
+One metadata node, `(:Ecosystem {key: 'ecosystem'})`, carries `importedAt` (the last import
+that wrote rows), `analyzedAt` (when the last `partnergraph analyze` began reading) and
+`communities` (how many it found). It is no part of the ecosystem's data: no API type
+resolves to it (`Query.ecosystem` reads its properties).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graph.db import Graph
+
+KEY = "ecosystem"
+
+MARK_IMPORTED = """
+MERGE (e:Ecosystem {key: $key})
+SET e.importedAt = datetime($at)
+"""
+
+RECORD_ANALYSIS = """
+MERGE (e:Ecosystem {key: $key})
+SET e.analyzedAt = datetime($at), e.communities = $communities
+"""
+
+# Totals from the count store; the ecosystem node may not exist yet.
+EVERYTHING = """
+OPTIONAL MATCH (e:Ecosystem {key: $key})
+RETURN e {.importedAt, .analyzedAt, .communities} AS meta,
+       COUNT { (:Partner) } AS partners,
+       COUNT { (:Customer) } AS customers,
+       COUNT { ()-[:HAS_ACCOUNT]->() } AS accounts
+"""
+
+# What a partner viewer may see: the accounts of `$owners` and the customers they hold.
+VISIBLE = """
+OPTIONAL MATCH (e:Ecosystem {key: $key})
+CALL () {
+  UNWIND $owners AS owner
+  MATCH (:Partner {key: owner})-[:HAS_ACCOUNT]->(c:Customer)
+  RETURN count(*) AS accounts, count(DISTINCT c) AS customers
+}
+RETURN e {.importedAt, .analyzedAt, .communities} AS meta,
+       COUNT { (:Partner) } AS partners, customers, accounts
+"""
+
+
+@dataclass(frozen=True)
+class Census:
+    partners: int
+    customers: int
+    accounts: int
+    imported_at: datetime | None
+    analyzed_at: datetime | None
+    communities: int | None
+
+    @property
+    def stale(self) -> bool:
+        """Scores that an import has overtaken, or none while there are partners to score."""
+        if self.analyzed_at is None:
+            return self.partners > 0
+        return self.imported_at is not None and self.analyzed_at < self.imported_at
+
+
+async def mark_imported(graph: Graph, at: datetime) -> None:
+    await graph.write(MARK_IMPORTED, {"key": KEY, "at": at.isoformat()})
+
+
+async def record_analysis(graph: Graph, at: datetime, communities: int) -> None:
+    params = {"key": KEY, "at": at.isoformat(), "communities": communities}
+    await graph.write(RECORD_ANALYSIS, params)
+
+
+async def census(graph: Graph, owners: list[str] | None) -> Census:
+    """The totals; with `owners`, only their accounts and customers (None: every partner's)."""
+    if owners is None:
+        records = await graph.read(EVERYTHING, {"key": KEY})
+    else:
+        records = await graph.read(VISIBLE, {"key": KEY, "owners": owners})
+    row = records[0]
+    meta: dict[str, Any] = row["meta"] or {}
+    return Census(
+        partners=row["partners"],
+        customers=row["customers"],
+        accounts=row["accounts"],
+        imported_at=_native(meta.get("importedAt")),
+        analyzed_at=_native(meta.get("analyzedAt")),
+        communities=meta.get("communities"),
+    )
+
+
+def _native(value: Any) -> datetime | None:
+    return value.to_native() if value is not None else None
