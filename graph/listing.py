@@ -38,6 +38,12 @@ class Order:
     # The expression is an indexed property every node has (key, name): a page then walks the
     # index in order from the cursor and stops at the page's end, instead of sorting them all.
     seekable: bool = False
+    # The expression when the order is descending, where it differs: a value that some nodes
+    # lack sorts last both ways when each direction replaces it with its own far end.
+    descending: str | None = None
+
+    def sort_by(self, descending: bool) -> str:
+        return (self.descending or self.expression) if descending else self.expression
 
     def check(self, window: Window) -> None:
         """A cursor of another ordering would make `date()` fail in Cypher: refuse it here."""
@@ -89,11 +95,12 @@ def _page_query(
     order seeks its index from the cursor, or scans it from the start."""
     v = listing.var
     beyond = "<" if descending else ">"
+    sort = order.sort_by(descending)
     extra: tuple[str, ...] = ()
     if order.seekable:
         within = "<=" if descending else ">="
-        seek = f"{order.expression} {within} {order.cursor}"
-        extra = (seek if after else f"{order.expression} IS NOT NULL",)
+        seek = f"{sort} {within} {order.cursor}"
+        extra = (seek if after else f"{sort} IS NOT NULL",)
     start, params = listing.match(filters, extra)
     keyset = (
         f"WHERE sort {beyond} {order.cursor} OR (sort = {order.cursor} AND {v}.key > $after[1])"
@@ -102,7 +109,7 @@ def _page_query(
     )
     query = f"""
 {start}
-WITH {v}, {order.expression} AS sort
+WITH {v}, {sort} AS sort
 {keyset}
 RETURN {listing.projection} AS item, sort
 ORDER BY sort {"DESC" if descending else "ASC"}, {v}.key ASC

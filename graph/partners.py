@@ -19,6 +19,7 @@ def partner_map(v: str) -> str:
     partners shows most: degree counts, read without touching the relationships."""
     return (
         f"{v} {{.key, .name, .type, .tier, .region, .country, .industries, .stage, .joinedOn,"
+        f" .influence, .community,"
         f" accountCount: COUNT {{ ({v})-[:HAS_ACCOUNT]->() }},"
         f" subPartnerCount: COUNT {{ (:Partner)-[:SUB_PARTNER_OF]->({v}) }}}}"
     )
@@ -42,12 +43,15 @@ PARTNERS = Listing(
         "stages": "p.stage IN $stages",
         "nameContains": name_contains("p"),
         "keys": "p.key IN $keys",
+        "communities": "p.community IN $communities",
     },
     orders={
         "KEY": Order("p.key", seekable=True),
         "NAME": Order("p.name", seekable=True),
         "TIER": Order(TIER_RANK),
         "JOINED_ON": Order("coalesce(p.joinedOn, date('0001-01-01'))", "date($after[0])"),
+        # Scores lie in [0, 1]: a partner not scored yet sorts after every scored one.
+        "INFLUENCE": Order("coalesce(p.influence, 2.0)", descending="coalesce(p.influence, -1.0)"),
     },
 )
 

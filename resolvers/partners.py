@@ -53,6 +53,16 @@ DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
 ParticipationType = Annotated["Participation", strawberry.lazy("resolvers.campaigns")]
 Row = dict[str, Any]
 MAX_TREE_DEPTH = 10
+INFLUENCE = (
+    "Its influence in the ecosystem from `partnergraph analyze`: PageRank over partners, customers"
+    " and solutions with relationship strengths as weights, the top partner 1 (all in [0, 1]);"
+    " null before a run scored it. Directory data: every viewer sees it (see `ecosystem.stale`)."
+)
+COMMUNITY = (
+    "Its community from `partnergraph analyze`: partners that share customers, links and"
+    " solutions densely share an id (0 is the largest community); null before a run grouped it."
+    " Directory data: every viewer sees it."
+)
 
 
 @strawberry.type(description="A partner of the ecosystem: reseller, distributor, integrator, ...")
@@ -66,6 +76,8 @@ class Partner(Node):
     industries: list[str]
     stage: Stage | None
     joined_on: datetime.date | None
+    influence: float | None = strawberry.field(description=INFLUENCE, default=None)
+    community: int | None = strawberry.field(description=COMMUNITY, default=None)
     account_count: strawberry.Private[int | None] = None
     sub_partner_count: strawberry.Private[int | None] = None
 
@@ -82,6 +94,8 @@ class Partner(Node):
             industries=row.get("industries") or [],
             stage=Stage(stage) if stage else None,
             joined_on=date_of(row.get("joinedOn")),
+            influence=row.get("influence"),
+            community=row.get("community"),
             account_count=row.get("accountCount"),
             sub_partner_count=row.get("subPartnerCount"),
         )
@@ -309,6 +323,9 @@ class PartnerFilter:
     industry: list[str] | None = None
     stage: list[Stage] | None = None
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    community: list[int] | None = strawberry.field(
+        default=None, description="Partners in any of these communities (`Partner.community`)."
+    )
 
     def params(self) -> dict[str, Any]:
         return {
@@ -319,6 +336,7 @@ class PartnerFilter:
             "industries": names_of(self.industry),
             "stages": names_of(self.stage),
             "nameContains": self.name_contains or None,
+            "communities": sorted(set(self.community)) if self.community is not None else None,
         }
 
 
@@ -328,9 +346,13 @@ class PartnerOrderField(StrEnum):
     NAME = "NAME"
     TIER = "TIER"
     JOINED_ON = "JOINED_ON"
+    INFLUENCE = "INFLUENCE"
 
 
-@strawberry.input
+@strawberry.input(
+    description="An order of the directory, ties by key; by INFLUENCE, partners not scored yet "
+    "come last in either direction."
+)
 class PartnerOrder:
     field: PartnerOrderField = PartnerOrderField.NAME
     direction: OrderDirection = OrderDirection.ASC

@@ -14,6 +14,7 @@ from resolvers.audit import AuditQueries
 from resolvers.campaigns import CampaignQueries
 from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
+from resolvers.ecosystem import EcosystemQueries
 from resolvers.extensions import Guard, ShapeErrors
 from resolvers.inputs import RULES
 from resolvers.mutations.accounts import AccountMutations
@@ -43,6 +44,7 @@ class Query(
     DealQueries,
     OverlapQueries,
     AuditQueries,
+    EcosystemQueries,
 ):
     pass
 

@@ -343,6 +343,21 @@ def check_common(
         yield "common customers shown without account lists from each"
 
 
+def check_ecosystem_counts(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """Counted over only the accounts P may list: its own and its ACCOUNT_LIST grantors'."""
+    got = answer.data["ecosystem"] if answer.data else None
+    if got is None:
+        yield f"ecosystem not answered: {answer.errors}"
+        return
+    seen = [(p, c) for (p, c) in eco.accounts if p in sight.lists]
+    if got["accounts"] != len(seen) or got["customers"] != len({c for _, c in seen}):
+        yield f"ecosystem counts {got['accounts']} accounts / {got['customers']} customers, P may see {len(seen)} / {len({c for _, c in seen})}"
+    if got["partners"] != len(eco.partners):
+        yield f"ecosystem counts {got['partners']} partners of {len(eco.partners)}"
+
+
 def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     return [
         {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
@@ -443,6 +458,12 @@ PROBES = [
         "campaigns",
         f"{{ campaigns(first: 10) {{ nodes {{ key partners(first: 10) {{ nodes {{ partner {{ {PARTNER} }} }} }} }} }} }}",
         lambda eco: [{}],
+    ),
+    Probe(
+        "ecosystem",
+        "{ ecosystem { partners customers accounts communities stale analyzedAt importedAt } }",
+        lambda eco: [{}],
+        check_ecosystem_counts,
     ),
 ]
 
