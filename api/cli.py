@@ -1,4 +1,4 @@
-"""The `partnergraph` command: the local Neo4j, bundles, the API, tokens and the schema."""
+"""The `partnergraph` command: the local Neo4j, bundles, analytics, the API, tokens, the schema."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.analysis import run_analysis, summary
 from api.listen import check_listen
+from api.neo4j_commands import local, neo4j_app
 from api.settings import Settings, load_settings
 from graph.access import Role
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
@@ -35,12 +37,12 @@ from graph.localdb import runner
 from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-neo4j_app = typer.Typer(help="The project's local Neo4j (unused when NEO4J_URI is set).")
 app.add_typer(neo4j_app, name="neo4j")
 out = Console()
 err = Console(stderr=True)
 # A token cannot be revoked before it expires; one that never does is a key that never changes.
 MAX_TTL = 366 * 24 * 3600
+NO_ANALYZE = "Leave the influence scores and communities as they are (stale) after loading."
 INTERRUPTED = 130  # the exit code of a command stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -79,20 +81,11 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _local(settings: Settings) -> runner.LocalNeo4j:
-    return runner.LocalNeo4j(
-        home=settings.local_neo4j_home,
-        port=settings.local_neo4j_port,
-        heap=settings.local_neo4j_heap,
-        page_cache=settings.local_neo4j_page_cache,
-    )
-
-
 def ensure_neo4j(settings: Settings) -> None:
     """Start the local Neo4j when it is the one in use and is not running yet; then make sure
     the Neo4j in use answers (Unavailable, in one line, when it does not)."""
     if settings.uses_local_neo4j:
-        status = runner.start(_local(settings), say=err.print)
+        status = runner.start(local(settings), say=err.print)
         if not status.message.startswith("already"):
             err.print(f"local Neo4j {status.message}")
     asyncio.run(_reachable(settings))
@@ -120,42 +113,6 @@ def _reason(error: BaseException) -> str:
         return reason.group(1)
     lines = text.strip().splitlines()
     return lines[-1] if lines else type(error).__name__
-
-
-@neo4j_app.command("start")
-def neo4j_start() -> None:
-    """Start the local Neo4j and wait until it answers (a no-op when it runs already)."""
-    settings = _settings()
-    if not settings.uses_local_neo4j:
-        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}; nothing to start")
-        return
-    status = runner.start(_local(settings), say=err.print)
-    out.print(f"Neo4j {status.message}")
-    out.print(status.uri)
-
-
-@neo4j_app.command("stop")
-def neo4j_stop() -> None:
-    """Stop the local Neo4j cleanly (a checkpoint first)."""
-    settings = _settings()
-    if not settings.uses_local_neo4j:
-        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}; nothing to stop")
-        return
-    out.print(f"Neo4j {runner.stop(_local(settings)).message}")
-
-
-@neo4j_app.command("status")
-def neo4j_status() -> None:
-    """Say whether the local Neo4j runs, and its bolt URI; exit 3 when it does not run."""
-    settings = _settings()
-    if not settings.uses_local_neo4j:
-        out.print(f"NEO4J_URI is set: using {settings.bolt_uri}")
-        return
-    status = runner.status(_local(settings))
-    out.print(f"Neo4j {status.message}")
-    out.print(status.uri)
-    if not status.running:
-        raise typer.Exit(3)
 
 
 @app.command("generate")
@@ -213,6 +170,7 @@ def import_command(
             help="Load the bundle's files and leave out the folder's other files.",
         ),
     ] = False,
+    no_analyze: Annotated[bool, typer.Option("--no-analyze", help=NO_ANALYZE)] = False,
 ) -> None:
     """Check every row of a bundle, then load it; with any bad row nothing is written."""
     if skip_invalid and rejects is None:
@@ -237,6 +195,8 @@ def import_command(
         err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     _report(result, skip_invalid, rejects)
+    if not no_analyze:
+        _analyze(settings)
 
 
 async def _import(
@@ -329,6 +289,23 @@ def _rows(count: int) -> str:
     return f"{count:,} bad row{'' if count == 1 else 's'}"
 
 
+@app.command("analyze")
+def analyze_command() -> None:
+    """Score every partner's influence and find the communities; write them onto the graph."""
+    settings = _settings()
+    ensure_neo4j(settings)
+    _analyze(settings)
+
+
+def _analyze(settings: Settings) -> None:
+    try:
+        result = asyncio.run(run_analysis(settings, err))
+    except Unavailable as error:
+        err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    out.print(summary(result), highlight=False)
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
@@ -403,6 +380,7 @@ def schema_command() -> None:
 def demo_command(
     preset: Annotated[str, typer.Option(help="The preset to load.")] = "small",
     seed: Annotated[int, typer.Option(help="The seed of the bundle.")] = 7,
+    no_analyze: Annotated[bool, typer.Option("--no-analyze", help=NO_ANALYZE)] = False,
 ) -> None:
     """Load a demo ecosystem once: generate a bundle and import it unless the graph has partners."""
     preset = _check_preset(preset)
@@ -416,6 +394,8 @@ def demo_command(
         generate(preset, seed, folder)
     result = asyncio.run(_import(settings, folder, False, None))
     _report(result, False, None)
+    if not no_analyze:
+        _analyze(settings)
 
 
 async def _partner_count(settings: Settings) -> int:

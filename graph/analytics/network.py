@@ -18,6 +18,7 @@ from typing import Any
 from graph.analytics.scores import Edges, Network, communities, influence
 from graph.db import Graph, Transaction
 from graph.ecosystem import record_analysis
+from graph.errors import Unavailable
 from graph.model import (
     ACCOUNT_STRENGTH,
     CO_CREATED_STRENGTH,
@@ -143,7 +144,31 @@ async def write_scores(
 
 
 async def analyze(graph: Graph, progress: Progress | None = None) -> Analysis:
-    """Score every partner and find the communities; write both, and when it ran."""
+    """Score every partner and find the communities; write both, and when it ran. An outage is
+    an `Unavailable` saying how far it got."""
+    phase = "reading the graph"
+
+    def tell(step: str, done: int, total: int) -> None:
+        nonlocal phase
+        phase = "reading the graph" if step == "read" else "writing the scores"
+        if progress is not None:
+            progress(step, done, total)
+
+    try:
+        return await _analyze(graph, tell)
+    except Unavailable as error:
+        landed = (
+            "nothing was written"
+            if phase == "reading the graph"
+            else "some partners hold the new scores and some the old ones"
+        )
+        raise Unavailable(
+            f"Neo4j at {graph.uri} went away while {phase}: {landed}; run "
+            "`partnergraph analyze` again"
+        ) from error
+
+
+async def _analyze(graph: Graph, progress: Progress) -> Analysis:
     result = Analysis()
     # The time the read began: an import that lands while this runs leaves the scores stale.
     result.analyzed_at = datetime.now(UTC)

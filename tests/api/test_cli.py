@@ -88,6 +88,7 @@ CLOSED = {"NEO4J_URI": "bolt://127.0.0.1:9", "PARTNERGRAPH_TOKEN_SECRET": "x" * 
     [
         ["import", "{bundle}"],
         ["demo"],
+        ["analyze"],
         ["serve"],
         ["token", "--role", "partner", "--partner", "P1"],
     ],

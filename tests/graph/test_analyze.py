@@ -80,7 +80,9 @@ async def test_the_same_graph_gives_the_same_scores_and_ids(
 def two_cliques(folder: Path) -> None:
     """A1..A4 share customers X1..X3, B1..B4 share Y1..Y3; L has no relationship at all."""
     partners = [f"A{i}" for i in range(1, 5)] + [f"B{i}" for i in range(1, 5)] + ["L"]
-    write_csv(folder, "partners.csv", [[key, key, "MSP", "GOLD", "", "", "", "", ""] for key in partners])
+    write_csv(
+        folder, "partners.csv", [[key, key, "MSP", "GOLD", "", "", "", "", ""] for key in partners]
+    )
     customers = [f"X{i}" for i in range(1, 4)] + [f"Y{i}" for i in range(1, 4)]
     write_csv(folder, "customers.csv", [[key, key, "", "", "", ""] for key in customers])
     write_csv(
@@ -93,7 +95,11 @@ def two_cliques(folder: Path) -> None:
             if partner[0] != "L" and customer[0] == "XY"[partner[0] == "B"]
         ],
     )
-    write_csv(folder, "partner_links.csv", [["A1", "A2", "CO_SELL", "", ""], ["B3", "B4", "REFERRAL", "0.2", ""]])
+    write_csv(
+        folder,
+        "partner_links.csv",
+        [["A1", "A2", "CO_SELL", "", ""], ["B3", "B4", "REFERRAL", "0.2", ""]],
+    )
 
 
 async def test_dense_groups_without_links_between_them_are_two_communities_and_a_loner_its_own(
@@ -104,8 +110,12 @@ async def test_dense_groups_without_links_between_them_are_two_communities_and_a
     result = await analyze(empty_graph)
     found = {key: community for key, (_, community) in (await scores(empty_graph)).items()}
     # Equal sizes: the group with the smaller key first; the loner last.
-    assert {key: found[key] for key in ("A1", "A2", "A3", "A4")} == dict.fromkeys(("A1", "A2", "A3", "A4"), 0)
-    assert {key: found[key] for key in ("B1", "B2", "B3", "B4")} == dict.fromkeys(("B1", "B2", "B3", "B4"), 1)
+    assert {key: found[key] for key in ("A1", "A2", "A3", "A4")} == dict.fromkeys(
+        ("A1", "A2", "A3", "A4"), 0
+    )
+    assert {key: found[key] for key in ("B1", "B2", "B3", "B4")} == dict.fromkeys(
+        ("B1", "B2", "B3", "B4"), 1
+    )
     assert found["L"] == 2
     assert result.communities == 3
 
@@ -127,7 +137,9 @@ async def test_analysis_is_recorded_a_later_import_makes_it_stale_and_new_partne
     assert analyzed.communities == 3
     assert not analyzed.stale
 
-    write_csv(tmp_path / "later", "partners.csv", [["N1", "New", "OEM", "SILVER", "", "", "", "", ""]])
+    write_csv(
+        tmp_path / "later", "partners.csv", [["N1", "New", "OEM", "SILVER", "", "", "", "", ""]]
+    )
     await load(empty_graph, tmp_path / "later")
     later = await census(empty_graph, None)
     assert later.stale and later.imported_at is not None and later.imported_at > result.analyzed_at
@@ -143,7 +155,9 @@ async def test_an_import_that_writes_nothing_leaves_the_import_time(
     two_cliques(tmp_path / "good")
     await load(empty_graph, tmp_path / "good")
     imported = (await census(empty_graph, None)).imported_at
-    write_csv(tmp_path / "bad", "partners.csv", [["N1", "New", "OEM", "DIAMOND", "", "", "", "", ""]])
+    write_csv(
+        tmp_path / "bad", "partners.csv", [["N1", "New", "OEM", "DIAMOND", "", "", "", "", ""]]
+    )
     assert not (await import_bundle(empty_graph, tmp_path / "bad")).wrote
     assert (await census(empty_graph, None)).imported_at == imported
 

@@ -1,0 +1,50 @@
+"""`partnergraph analyze`, and the analysis that `import` and `demo` run when they are done."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from api.settings import Settings
+from graph.analytics.network import Analysis, analyze
+
+PHASES = {"read": "reading accounts", "write": "writing scores"}
+
+
+async def run_analysis(settings: Settings, err: Console) -> Analysis:
+    """Analyse the graph in use, with a progress bar on a terminal."""
+    graph = settings.connect()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def tell(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
+                bar.advance(tasks[phase], done)
+
+            return await analyze(graph, tell)
+    finally:
+        await graph.close()
+
+
+def summary(result: Analysis) -> str:
+    seconds = ", ".join(f"{phase} {took:.1f} s" for phase, took in result.seconds.items())
+    return (
+        f"analyzed {result.partners:,} partner{'' if result.partners == 1 else 's'}: "
+        f"{result.communities:,} communit{'y' if result.communities == 1 else 'ies'} in "
+        f"{result.total_seconds:.1f} s ({seconds})"
+    )
