@@ -303,7 +303,7 @@ def _analyze(settings: Settings) -> None:
     except Unavailable as error:
         err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    out.print(summary(result), highlight=False)
+    out.print(summary(result), highlight=False, soft_wrap=True)
 
 
 @app.command("serve")

@@ -5,6 +5,7 @@ latency  loads the preset once into its own Neo4j (cached under var/bench/), ser
          Cypher through the driver (the floor), interleaved; prints p50/p95/p99 and API/floor.
 import   imports the preset into a fresh, empty Neo4j: seconds and rows/s per file.
 start    starts and stops an empty Neo4j several times: seconds until it answers.
+analyze  runs `partnergraph analyze` on the loaded preset: seconds per phase, peak memory.
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -31,6 +32,7 @@ from neo4j import READ_ACCESS, GraphDatabase
 
 from api.auth import Tokens
 from api.settings import Settings
+from bench.analyze import rounds as analyze_rounds
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.scenarios import CORE, Scenario
 from graph.db import Graph
@@ -288,6 +290,11 @@ def start_time(options: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def analysis(options: argparse.Namespace) -> dict[str, Any]:
+    db = ensure_loaded(Place(options.preset, options.seed))
+    return analyze_rounds(db.uri, options.rounds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -295,7 +302,7 @@ def main() -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "what", nargs="?", default="latency", choices=["latency", "import", "start"]
+        "what", nargs="?", default="latency", choices=["latency", "import", "start", "analyze"]
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
     parser.add_argument("--seed", type=int, default=1)
@@ -306,7 +313,13 @@ def main() -> None:
     options = parser.parse_args()
     if Settings().neo4j_uri:
         raise SystemExit("the benchmark runs its own local Neo4j; unset NEO4J_URI")
-    action = {"latency": latency, "import": import_throughput, "start": start_time}[options.what]
+    actions = {
+        "latency": latency,
+        "import": import_throughput,
+        "start": start_time,
+        "analyze": analysis,
+    }
+    action = actions[options.what]
     figures = action(options)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
