@@ -58,9 +58,10 @@ async def dump(graph: Graph) -> tuple[list[Any], list[Any]]:
 
 
 async def counts(graph: Graph) -> dict[str, int]:
-    """Nodes per label and relationships per type."""
+    """Nodes per label and relationships per type (the run metadata left out, as in `dump`)."""
     found: dict[str, int] = {}
-    for record in await graph.read("MATCH (n) RETURN labels(n)[0] AS name, count(*) AS n"):
+    nodes = "MATCH (n) WHERE NOT n:Ecosystem RETURN labels(n)[0] AS name, count(*) AS n"
+    for record in await graph.read(nodes):
         found[record["name"]] = record["n"]
     for record in await graph.read("MATCH ()-[r]->() RETURN type(r) AS name, count(*) AS n"):
         found[record["name"]] = record["n"]
