@@ -130,8 +130,7 @@ def partner_weights(network: Network) -> sp.csr_matrix:
     together = (solutions @ solutions.T).tocsr()
     linked = strongest(network.links, p)
     total = (shared + together).tocsr()
-    total.setdiag(0)
-    total = (total + linked).tocsr()
+    total = (total - sp.diags(total.diagonal()) + linked).tocsr()  # a partner with itself: no edge
     total.eliminate_zeros()
     total.sort_indices()
     return total
@@ -146,13 +145,11 @@ def communities(network: Network) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     upper = sp.triu(partner_weights(network), k=1).tocoo()
     graph = igraph.Graph(n=p, edges=np.column_stack([upper.row, upper.col]).tolist())
-    previous = random.getstate()
     igraph.set_random_number_generator(random.Random(SEED))
     try:
         found = graph.community_multilevel(weights=upper.data.tolist())
     finally:
-        igraph.set_random_number_generator(random)
-        random.setstate(previous)
+        igraph.set_random_number_generator(random)  # igraph's default: the module's own
     membership = np.asarray(found.membership, dtype=np.int64)
     return _renumbered(membership)
 
