@@ -166,3 +166,22 @@ async def test_an_empty_graph_is_analysed_to_nothing(empty_graph: Graph) -> None
     result = await analyze(empty_graph)
     assert (result.partners, result.communities) == (0, 0)
     assert not (await census(empty_graph, None)).stale
+
+
+async def test_an_import_of_the_good_rows_only_records_its_time_too(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    write_csv(
+        tmp_path,
+        "partners.csv",
+        [
+            ["G1", "Good", "OEM", "GOLD", "", "", "", "", ""],
+            ["B1", "Bad", "OEM", "DIAMOND", "", "", "", "", ""],
+        ],
+    )
+    result = await import_bundle(
+        empty_graph, tmp_path, skip_invalid=True, rejects=tmp_path / "rejects.csv"
+    )
+    assert result.wrote and result.validation.bad_rows == 1
+    found = await census(empty_graph, None)
+    assert found.imported_at is not None and found.stale
