@@ -81,6 +81,8 @@ class Analysis:
 
 
 async def read_network(graph: Graph, progress: Progress | None = None) -> Network:
+    """The influence graph, read in several transactions: a node written while it reads (by
+    an import running meanwhile) is left to the next run, which the import's time asks for."""
     tell = progress or (lambda phase, done, total: None)
     partners = sorted(await graph.read_column(PARTNER_KEYS, "key"))
     customers = sorted(await graph.read_column(CUSTOMER_KEYS, "key"))
@@ -98,18 +100,33 @@ async def read_network(graph: Graph, progress: Progress | None = None) -> Networ
         held: list[int] = []
         strength: list[float] = []
         for key, customer_keys, strengths in rows:
-            holder.extend([number[key]] * len(customer_keys))
-            held.extend([customer_number[customer] for customer in customer_keys])
+            try:
+                found = [customer_number[customer] for customer in customer_keys]
+            except KeyError:  # a customer written since its key was read: the next run's
+                pairs = zip(customer_keys, strengths, strict=True)
+                kept = [(customer_number[c], s) for c, s in pairs if c in customer_number]
+                found = [i for i, _ in kept]
+                strengths = [s for _, s in kept]
+            holder.extend([number[key]] * len(found))
+            held.extend(found)
             strength.extend(strengths)
         chunks.append(Edges.of(holder, held, strength))
         tell("read", len(keys), len(partners))
     del customer_number
-    linked = await graph.read_rows(
-        PARTNER_LINKS, ("a", "b", "strength"), {"defaults": LINK_DEFAULTS}
-    )
-    created = await graph.read_rows(
-        CO_CREATIONS, ("partner", "solution", "strength"), {"default": CO_CREATED_STRENGTH}
-    )
+    linked = [
+        row
+        for row in await graph.read_rows(
+            PARTNER_LINKS, ("a", "b", "strength"), {"defaults": LINK_DEFAULTS}
+        )
+        if row[0] in number and row[1] in number
+    ]
+    created = [
+        row
+        for row in await graph.read_rows(
+            CO_CREATIONS, ("partner", "solution", "strength"), {"default": CO_CREATED_STRENGTH}
+        )
+        if row[0] in number and row[1] in solution_number
+    ]
     return Network(
         partners=partners,
         nodes=len(partners) + len(customers) + len(solutions),
