@@ -13,9 +13,9 @@ from typing import Any
 from neo4j import Driver, RoutingControl
 
 from bench.scenarios import Args, Scenario
-from graph.analytics.overlap import (
+from graph.analytics.overlap import EVERY_STATUS, PROBE_RATIO
+from graph.analytics.overlap_queries import (
     COMMON_ACCOUNTS,
-    EVERY_STATUS,
     OVERLAP,
     OVERLAP_MATRIX,
     TOP_OVERLAPS,
@@ -23,7 +23,6 @@ from graph.analytics.overlap import (
 from resolvers.node import encode_id
 
 SIZES = "MATCH (p:Partner) RETURN p.key AS key, COUNT { (p)-[:HAS_ACCOUNT]->() } AS n"
-SCOPE = {"statuses": EVERY_STATUS, "everyStatus": True, "rollUp": False, "allowed": None}
 
 
 def _sizes(driver: Driver, database: str) -> list[tuple[str, int]]:
@@ -78,7 +77,7 @@ def _pair_variables(args: Args) -> Args:
 
 
 def _pair_params(args: Args) -> Args:
-    return {**args, **SCOPE}
+    return {**args, "probeRatio": PROBE_RATIO}
 
 
 def _top_variables(args: Args) -> Args:
@@ -86,7 +85,7 @@ def _top_variables(args: Args) -> Args:
 
 
 def _top_params(args: Args) -> Args:
-    return {**args, "first": 10, "shown": None, **SCOPE}
+    return {**args, "first": 10, "allowed": None, "shown": None}
 
 
 def _list_variables(args: Args) -> Args:
@@ -128,7 +127,7 @@ OVERLAP_SCENARIOS = (
     Scenario(
         "topOverlaps typical",
         TOP_GRAPHQL,
-        TOP_OVERLAPS[False],
+        TOP_OVERLAPS,
         typical_partners,
         "the 10 partners sharing most customers with a typical partner",
         _top_variables,
@@ -137,7 +136,7 @@ OVERLAP_SCENARIOS = (
     Scenario(
         "topOverlaps largest",
         TOP_GRAPHQL,
-        TOP_OVERLAPS[False],
+        TOP_OVERLAPS,
         largest_partner,
         "the 10 partners sharing most customers with the largest partner",
         _top_variables,
