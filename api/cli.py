@@ -28,6 +28,7 @@ from api.listen import check_listen
 from api.neo4j_commands import local, neo4j_app
 from api.settings import Settings, load_settings
 from graph.access import Role
+from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
@@ -386,8 +387,11 @@ def demo_command(
     preset = _check_preset(preset)
     settings = _settings()
     ensure_neo4j(settings)
-    if asyncio.run(_partner_count(settings)):
+    held = asyncio.run(_census(settings))
+    if held.partners:
         out.print("the graph already holds partners: demo load skipped")
+        if held.stale and not no_analyze:  # scores older than the data, or never computed
+            _analyze(settings)
         return
     folder = settings.var_dir / "bundles" / f"{preset}-{seed}"
     if not (folder / "partners.csv").is_file():
@@ -398,11 +402,10 @@ def demo_command(
         _analyze(settings)
 
 
-async def _partner_count(settings: Settings) -> int:
+async def _census(settings: Settings) -> Census:
     graph = settings.connect()
     try:
-        records = await graph.read("MATCH (p:Partner) RETURN count(p) AS n")
-        return int(records[0]["n"])
+        return await census(graph, None)
     finally:
         await graph.close()
 

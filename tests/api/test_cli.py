@@ -163,3 +163,22 @@ async def test_token_refuses_a_partner_the_graph_does_not_hold(a_partner: str) -
 
 def test_token_refuses_a_role_in_one_line() -> None:
     one_line_error(partnergraph("token", "--role", "superuser"), 2, "--role", "is not one of")
+
+
+async def test_demo_on_a_graph_already_loaded_scores_it_when_it_never_was(
+    graph: Graph, a_partner: str
+) -> None:
+    scored = "MATCH (p:Partner {key: $key}) RETURN p.influence AS influence"
+    try:
+        kept = partnergraph("demo", "--no-analyze")
+        assert kept.returncode == 0, kept.stderr
+        assert "demo load skipped" in kept.stdout
+        assert (await graph.read(scored, {"key": a_partner}))[0]["influence"] is None
+        done = partnergraph("demo")
+        assert done.returncode == 0, done.stderr
+        assert "demo load skipped" in done.stdout
+        assert (await graph.read(scored, {"key": a_partner}))[0]["influence"] == 1.0
+        again = partnergraph("demo")  # scores as new as the data: nothing to do
+        assert again.stdout.strip() == "the graph already holds partners: demo load skipped"
+    finally:
+        await graph.write("MATCH (e:Ecosystem) DETACH DELETE e")
