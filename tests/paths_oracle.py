@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 from support import read_csv
@@ -269,11 +270,11 @@ def best_paths(
     return kept
 
 
-def answer_of(paths: list[Chain], names: dict[Node, str]) -> list[dict[str, object]]:
+def answer_of(paths: list[Chain], names: dict[Node, str]) -> list[dict[str, Any]]:
     """The paths as the API's InfluencePath objects (steps without `node`)."""
     shaped = []
     for path in paths:
-        steps: list[dict[str, object]] = [
+        steps: list[dict[str, Any]] = [
             {
                 "key": path.nodes[0][1],
                 "label": names[path.nodes[0]],
@@ -296,10 +297,8 @@ def answer_of(paths: list[Chain], names: dict[Node, str]) -> list[dict[str, obje
     return shaped
 
 
-def hops_of(answer: list[dict[str, object]]) -> Iterator[tuple[Node, Node]]:
+def hops_of(answer: list[dict[str, Any]]) -> Iterator[tuple[Node, Node]]:
     """Every (node, node) pair an answer steps across."""
     for path in answer:
-        steps = path["steps"]
-        assert isinstance(steps, list)
-        for a, b in pairwise(steps):
+        for a, b in pairwise(path["steps"]):
             yield (a["kind"], a["key"]), (b["kind"], b["key"])
