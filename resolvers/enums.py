@@ -39,6 +39,7 @@ __all__ = [
     "LinkKind",
     "OrderDirection",
     "PartnerType",
+    "RelationshipKind",
     "SolutionRole",
     "Stage",
     "Tier",
@@ -64,3 +65,13 @@ class LinkDirection(StrEnum):
 class OrderDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+@strawberry.enum(description="A kind of relationship of the influence graph.")
+class RelationshipKind(StrEnum):
+    SUB_PARTNER_OF = "SUB_PARTNER_OF"
+    HAS_ACCOUNT = "HAS_ACCOUNT"
+    CO_SELLS_WITH = "CO_SELLS_WITH"
+    REFERS_TO = "REFERS_TO"
+    INTEGRATES_WITH = "INTEGRATES_WITH"
+    CO_CREATED = "CO_CREATED"

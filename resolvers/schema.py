@@ -28,6 +28,7 @@ from resolvers.mutations.solutions import SolutionMutations
 from resolvers.node import NodeQueries
 from resolvers.overlap import OverlapQueries
 from resolvers.partners import PartnerQueries
+from resolvers.paths import PathQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
 
@@ -42,6 +43,7 @@ class Query(
     CampaignQueries,
     DealQueries,
     OverlapQueries,
+    PathQueries,
     AuditQueries,
 ):
     pass

@@ -1,0 +1,516 @@
+"""Influence paths: the strongest chains of relationships between two nodes, exact, from Neo4j.
+
+The influence graph is undirected over Partner, Customer and Solution nodes; between two nodes
+the strongest relationship is the edge. The search reads from Neo4j only the part of the graph
+that can hold the k best paths, then ranks them in Python (`best_paths`):
+
+- Two balls grow hop by hop, one around each end (`EXPAND`), always the side whose frontier
+  (the nodes whose best product improved at the last hop) has fewer relationships — so a hub
+  at one end is met from the other. Every node carries the best product of a walk to it from
+  its end within the ball's hops.
+- When the balls' depths leave one or two hops, one query joins the frontiers (`JOIN`): the
+  relationships from one frontier straight into the other, and the nodes one hop from both
+  — computed inside Neo4j, which ships only the meeting points. Between two frontier nodes
+  only the best `first + maxHops - 2` middle nodes are kept: a path through a worse one could
+  swap it for one of them that is not already on the path (a path holds at most maxHops - 2
+  other nodes) and be better, so at least `first` better paths exist. The same join, tried
+  while more hops are left, finds real paths early.
+- The k-th best influence found so far (`floor`) prunes every relationship that cannot lie on
+  a path reaching it: a prefix's product times an upper bound of the rest (1 for the last
+  step into the other end, else the other ball's strongest step into its end), below the
+  floor. Products of strengths ≤ 1 only fall, so no path as good as the floor loses a
+  relationship, and the floor never exceeds the true k-th best, being that of real paths.
+
+Every path of at most maxHops relationships runs from its end inside one ball, possibly
+through one join, to the other end inside the other ball; so every path the floor keeps is in
+the collected piece, and the piece's k best are the graph's k best.
+
+For a partner viewer `$allowed` lists the partners whose accounts it may see: a HAS_ACCOUNT
+of any other partner is never read, so hidden accounts shape neither the answer nor its order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from graph.analytics.best_paths import KINDS, UNIT, Piece, RankedPath, best_paths, units
+from graph.customers import CUSTOMER, VISIBLE
+from graph.db import Graph
+from graph.model import (
+    ACCOUNT_STRENGTH,
+    CO_CREATED_STRENGTH,
+    LINK_STRENGTH,
+    LINK_TYPES,
+    SUB_PARTNER_STRENGTH,
+)
+from graph.partners import PARTNER
+from graph.solutions import SOLUTION
+
+Row = dict[str, Any]
+
+# The relationship kinds of the influence graph, in the order that breaks ties of strength.
+RELATIONSHIPS = (
+    "SUB_PARTNER_OF",
+    "HAS_ACCOUNT",
+    "CO_SELLS_WITH",
+    "REFERS_TO",
+    "INTEGRATES_WITH",
+    "CO_CREATED",
+)
+RANK = {kind: index for index, kind in enumerate(RELATIONSHIPS)}
+STRENGTH = {
+    "SUB_PARTNER_OF": SUB_PARTNER_STRENGTH,
+    "CO_CREATED": CO_CREATED_STRENGTH,
+    **{LINK_TYPES[link]: value for link, value in LINK_STRENGTH.items()},
+}
+ACCOUNT = {status.value: value for status, value in ACCOUNT_STRENGTH.items()}
+BELOW = 1 - 1e-9
+# A middle node of a join with more relationships than this many per far node is joined to
+# each far node directly rather than expanded.
+INTO_RATIO = 8
+# The relationships a node one step from a frontier has, on average, for choosing a join.
+NEIGHBOURS = 6  # the floor a query prunes with sits a little lower than any rounding
+
+# The ends of a question (and the nodes to avoid) by kind and key: a customer the viewer may
+# not see is as missing as an unknown one.
+ENDS = f"""
+UNWIND $ends AS end
+CALL (end) {{
+  MATCH (n:Partner {{key: end.key}}) WHERE end.kind = 'Partner'
+  RETURN n
+  UNION
+  MATCH (c:Customer {{key: end.key}}) WHERE end.kind = 'Customer' AND ({VISIBLE})
+  RETURN c AS n
+  UNION
+  MATCH (n:Solution {{key: end.key}}) WHERE end.kind = 'Solution'
+  RETURN n
+}}
+RETURN collect([end.index, elementId(n), COUNT {{ (n)--() }}]) AS found
+"""
+
+
+def _strength(r: str) -> str:
+    """The strength of relationship `r`, or the default for its kind (an account's: for its
+    status)."""
+    return f"""CASE type({r}) WHEN 'HAS_ACCOUNT' THEN coalesce({r}.strength, $account[{r}.status])
+  ELSE coalesce({r}.strength, $strength[type({r})]) END"""
+
+
+def _usable(r: str, x: str) -> str:
+    """A step over relationship `r` to node `x` is allowed: `x` is not avoided, and `r` is not
+    the account of a partner the viewer may not see (an account runs from its partner)."""
+    return f"""($avoid = [] OR NOT elementId({x}) IN $avoid)
+  AND ($allowed IS NULL OR type({r}) <> 'HAS_ACCOUNT' OR startNode({r}).key IN $allowed)"""
+
+
+def _rank(x: str) -> str:
+    return f"CASE WHEN {x}:Partner THEN 0 WHEN {x}:Customer THEN 1 ELSE 2 END"
+
+
+def _units(s: str) -> str:
+    """A strength in millionths, at least one (as `units` in best_paths)."""
+    return f"CASE WHEN round({s} * {UNIT}) < 1 THEN 1 ELSE toInteger(round({s} * {UNIT})) END"
+
+
+@cache
+def expand_query(kinds: frozenset[str]) -> str:
+    """One hop out of a frontier ([id, product] pairs): the relationships that can still lie
+    on a path reaching $floor, and the nodes they reach with their key, kind and degree."""
+    return f"""
+UNWIND $frontier AS f
+MATCH (u) WHERE elementId(u) = f[0]
+MATCH (u)-[r:{_pattern(kinds)}]-(x)
+WHERE {_usable("r", "x")}
+WITH f, x, r, {_strength("r")} AS s
+WHERE f[1] * s * coalesce($closer[elementId(x)], $rest) >= $floor
+WITH collect([f[0], elementId(x), type(r), s]) AS steps, collect(DISTINCT x) AS reached
+RETURN steps, [x IN reached | [elementId(x), x.key, {_rank("x")}, COUNT {{ (x)--() }}]] AS nodes
+"""
+
+
+# The end of both joins. In: rows (x, start, end, k1, s1, k2, s2) — a middle node x between a
+# near node `start` and a far node `end` (ids), reached by a step of kind k1 and strength s1 and
+# left by one of kind k2 and strength s2. Out: `pairs`, for each (start, end) its best $perPair
+# middle nodes with every pair of steps through each.
+_BEST_MIDDLES = f"""
+  WITH x, start, end, collect([k1, s1, k2, s2]) AS ways,
+       max({_units("s1")} * {_units("s2")}) AS q
+  WITH x, start, end, ways, q, {_rank("x")} AS rank
+  ORDER BY q DESC, x.key, rank
+  WITH start, end, collect([elementId(x), x.key, rank, ways])[..$perPair] AS middles
+  RETURN collect([start, end, middles]) AS pairs
+"""
+
+
+@cache
+def join_query(kinds: frozenset[str]) -> str:
+    """Where the near frontier meets the far one, hashed as overlaps are: the near side's
+    neighbours are collected (no property read), the far side's steps are walked and looked
+    up in them, and only the steps that meet are read. The answer: the steps from the far
+    frontier straight into the near one (`direct`), and for each near node and far node the
+    best $perPair middle nodes one step from both (by the product of the two strengths in
+    millionths, then key, then kind), each with every pair of steps through it (partners may
+    be joined several ways)."""
+    pattern = _pattern(kinds)
+    return f"""
+CALL () {{
+  UNWIND keys($near) AS id
+  MATCH (u) WHERE elementId(u) = id
+  RETURN collect(u) AS nearNodes
+}}
+CALL (nearNodes) {{
+  UNWIND nearNodes AS u
+  MATCH (u)-[:{pattern}]-(x)
+  RETURN collect(DISTINCT x) AS reached
+}}
+CALL (nearNodes, reached) {{
+  UNWIND keys($far) AS id
+  MATCH (w) WHERE elementId(w) = id
+  MATCH (w)-[r:{pattern}]-(y)
+  WHERE (y IN reached OR y IN nearNodes) AND ($avoid = [] OR NOT elementId(y) IN $avoid)
+    AND ($allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed)
+  WITH id AS end, w, y, type(r) AS k2, {_strength("r")} AS s2
+  WHERE $far[end] * s2 * $nearBest >= $floor
+  RETURN collect([end, w, y, k2, s2]) AS landed
+}}
+WITH nearNodes, landed,
+     [l IN landed WHERE l[2] IN nearNodes
+        AND $far[l[0]] * l[4] * $near[elementId(l[2])] >= $floor
+      | [l[0], elementId(l[2]), l[3], l[4]]] AS direct
+CALL (nearNodes, landed) {{
+  UNWIND landed AS l
+  WITH l[0] AS end, l[1] AS w, l[2] AS x, l[3] AS k2, l[4] AS s2
+  CALL (x, w, nearNodes) {{
+    // Back from a middle node to the near frontier: a node with few relationships looks each
+    // near node up in a hashed list; one with many is joined to each near node from
+    // whichever end has fewer (expand-into).
+    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} <= $intoAbove
+    MATCH (x)-[r:{pattern}]-(u)
+    WHERE u IN nearNodes AND u <> w
+    RETURN r, u
+    UNION
+    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} > $intoAbove
+    UNWIND nearNodes AS u
+    WITH x, u, w WHERE u <> w
+    {_into(kinds, "u")}
+    RETURN r, u
+  }}
+  WITH end, x, k2, s2, r, elementId(u) AS start
+  WHERE $allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed
+  WITH end, x, k2, s2, start, type(r) AS k1, {_strength("r")} AS s1
+  WHERE $near[start] * s1 * s2 * $far[end] >= $floor
+{_BEST_MIDDLES}}}
+RETURN direct, pairs
+"""
+
+
+@cache
+def probe_query(kinds: frozenset[str]) -> str:
+    """The same meeting as `join_query`, read from the near side when the far frontier has
+    far more relationships than the near side's neighbours: each node one step from the near
+    frontier (read once however many near nodes reach it) looks its far neighbours up in a
+    hashed list if it has few relationships, or is joined to each far node from whichever end
+    has fewer (expand-into) if it has many."""
+    pattern = _pattern(kinds)
+    return f"""
+CALL () {{
+  UNWIND keys($far) AS id
+  MATCH (w) WHERE elementId(w) = id
+  RETURN collect(w) AS farNodes
+}}
+CALL () {{
+  UNWIND keys($near) AS id
+  MATCH (u) WHERE elementId(u) = id
+  MATCH (u)-[r:{pattern}]-(x)
+  WHERE {_usable("r", "x")}
+  WITH id, u, x, type(r) AS k1, {_strength("r")} AS s1
+  WHERE $near[id] * s1 * $farBest >= $floor
+  RETURN collect([id, u, x, k1, s1]) AS steps
+}}
+WITH farNodes, steps,
+     [t IN steps WHERE t[2] IN farNodes
+        AND $near[t[0]] * t[4] * $far[elementId(t[2])] >= $floor
+      | [t[0], elementId(t[2]), t[3], t[4]]] AS direct
+CALL (steps) {{
+  UNWIND steps AS t
+  WITH t[2] AS x, collect([t[0], t[1], t[3], t[4]]) AS froms, max($near[t[0]] * t[4]) AS best
+  RETURN collect([x, froms, best, COUNT {{ (x)--() }}]) AS middles
+}}
+CALL (middles, farNodes) {{
+  UNWIND [m IN middles WHERE m[3] <= $intoAbove] AS m
+  WITH m[0] AS x, m[1] AS froms, m[2] AS best
+  MATCH (x)-[r:{pattern}]-(w)
+  WHERE w IN farNodes
+  RETURN collect([x, froms, best, r, w]) AS looked
+}}
+CALL (middles, farNodes) {{
+  UNWIND [m IN middles WHERE m[3] > $intoAbove] AS m
+  WITH m[0] AS x, m[1] AS froms, m[2] AS best
+  UNWIND farNodes AS w
+  {_into(kinds, "w")}
+  RETURN collect([x, froms, best, r, w]) AS joined
+}}
+CALL (looked, joined) {{
+  UNWIND looked + joined AS m
+  WITH m[0] AS x, m[1] AS froms, m[2] AS best, m[3] AS r, m[4] AS w
+  WHERE $allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed
+  WITH x, froms, best, w, elementId(w) AS end, type(r) AS k2, {_strength("r")} AS s2
+  WHERE best * s2 * $far[end] >= $floor
+  UNWIND froms AS f
+  WITH x, f[0] AS start, end, f[2] AS k1, f[3] AS s1, k2, s2, f[1] <> w AS simple
+  WHERE simple AND $near[start] * s1 * s2 * $far[end] >= $floor
+{_BEST_MIDDLES}}}
+RETURN direct, pairs
+"""
+
+
+# Two partners are joined by partner links and sub-partner edges only; a partner and a customer
+# or solution by an account or a co-creation only.
+BETWEEN_PARTNERS = frozenset({"SUB_PARTNER_OF", "CO_SELLS_WITH", "REFERS_TO", "INTEGRATES_WITH"})
+
+
+def _into(kinds: frozenset[str], w: str) -> str:
+    """The relationships `r` joining bound nodes x and `w`, each pair of kinds of node matched
+    with only the relationship types that can join them (so two partners' accounts are never
+    scanned to find a link between them)."""
+    branches = []
+    for where, types in (
+        (f"x:Partner AND {w}:Partner", kinds & BETWEEN_PARTNERS),
+        (f"NOT (x:Partner AND {w}:Partner)", kinds - BETWEEN_PARTNERS),
+    ):
+        if types:
+            match = f"MATCH (x)-[r:{_pattern(types)}]-({w})"
+            branches.append(f"WITH x, {w} WHERE {where} {match} RETURN r")
+    return f"CALL (x, {w}) {{ " + " UNION ".join(branches) + " }"
+
+
+def _pattern(kinds: frozenset[str]) -> str:
+    # Relationship types cannot be parameters: these come from RELATIONSHIPS only, never from
+    # a request's text (the API maps its enum onto them).
+    unknown = kinds - set(RELATIONSHIPS)
+    if unknown or not kinds:
+        raise ValueError(f"not relationship kinds of the influence graph: {sorted(unknown)}")
+    return "|".join(kind for kind in RELATIONSHIPS if kind in kinds)
+
+
+# The fields of the nodes on the answer's paths, each as its own type's queries return them.
+NODE_ROWS = f"""
+UNWIND $ids AS id
+MATCH (n) WHERE elementId(n) = id
+CALL (n) {{
+  WITH n AS p WHERE p:Partner
+  RETURN 'Partner' AS kind, {PARTNER} AS row
+  UNION
+  WITH n AS c WHERE c:Customer
+  RETURN 'Customer' AS kind, {CUSTOMER} AS row
+  UNION
+  WITH n AS s WHERE s:Solution
+  RETURN 'Solution' AS kind, {SOLUTION} AS row
+}}
+RETURN collect([id, kind, row]) AS rows
+"""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A node of the question: its kind (Partner, Customer, Solution) and key."""
+
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    row: Row  # the node's fields, as its type's queries return them
+    via: str | None
+    strength: float | None
+
+
+@dataclass(frozen=True)
+class InfluencePath:
+    influence: float
+    steps: list[Step]
+
+    @property
+    def hops(self) -> int:
+        return len(self.steps) - 1
+
+
+@dataclass
+class _Ball:
+    """The nodes within `depth` hops of one end, with the best product of a walk from it."""
+
+    end: str
+    value: dict[str, float]
+    frontier: dict[str, float]
+    degree: dict[str, int] = field(default_factory=dict)
+    depth: int = 0
+
+    def cost(self) -> int:
+        return sum(self.degree.get(node, 1) for node in self.frontier)
+
+    def reach(self) -> float:
+        """An upper bound of the product of a path's part inside this ball, for a path coming
+        from outside it: such a path enters at a frontier node (had it touched a node of
+        smaller depth, it would be inside the ball)."""
+        return max(self.frontier.values(), default=0.0)
+
+    def closer(self) -> dict[str, float]:
+        """The ball's nodes whose own product beats `reach`: a path may start from them."""
+        bound = self.reach()
+        return {node: value for node, value in self.value.items() if value > bound}
+
+
+class Missing(Exception):
+    """One of the question's nodes is not in the graph (or not visible): its index."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+@dataclass
+class _Search:
+    graph: Graph
+    kinds: frozenset[str]
+    avoid: list[str]
+    allowed: list[str] | None
+    first: int
+    max_hops: int
+    piece: Piece = field(default_factory=Piece)
+    floor: float = 0.0
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "avoid": self.avoid,
+            "allowed": self.allowed,
+            "strength": STRENGTH,
+            "account": ACCOUNT,
+            "floor": self.floor * BELOW,
+        }
+
+    async def expand(self, ball: _Ball, other: _Ball) -> None:
+        params = {
+            **self._params(),
+            "frontier": [[node, value] for node, value in ball.frontier.items()],
+            "closer": other.closer(),
+            "rest": other.reach(),
+        }
+        record = (await self.graph.read(expand_query(self.kinds), params))[0]
+        for node, key, kind, degree in record["nodes"]:
+            self.piece.add_node(node, key, kind)
+            ball.degree[node] = degree
+        improved: dict[str, float] = {}
+        for start, node, kind, strength in record["steps"]:
+            self.piece.add_edge(start, node, units(strength), RANK[kind])
+            value = ball.frontier[start] * strength
+            if value > max(ball.value.get(node, 0.0), improved.get(node, 0.0)):
+                improved[node] = value
+        ball.value.update(improved)
+        ball.frontier = improved
+        ball.depth += 1
+
+    async def join(self, front: _Ball, back: _Ball) -> None:
+        near, far = (front, back) if front.cost() <= back.cost() else (back, front)
+        # Hashed, both frontiers' relationships are read once; probed, the near frontier's
+        # and its neighbours' (about NEIGHBOURS each).
+        hashed = near.cost() + far.cost() <= NEIGHBOURS * near.cost()
+        params = {
+            **self._params(),
+            "near": near.frontier,
+            "far": far.frontier,
+            "nearBest": near.reach(),
+            "farBest": far.reach(),
+            "perPair": max(1, self.first + self.max_hops - 2),
+            "intoAbove": INTO_RATIO * len(near.frontier if hashed else far.frontier),
+        }
+        query = join_query(self.kinds) if hashed else probe_query(self.kinds)
+        record = (await self.graph.read(query, params))[0]
+        for start, node, kind, strength in record["direct"]:
+            self.piece.add_edge(start, node, units(strength), RANK[kind])
+        for start, end, middles in record["pairs"]:
+            for node, key, rank, ways in middles:
+                self.piece.add_node(node, key, rank)
+                for kind_a, strength_a, kind_b, strength_b in ways:
+                    self.piece.add_edge(start, node, units(strength_a), RANK[kind_a])
+                    self.piece.add_edge(node, end, units(strength_b), RANK[kind_b])
+
+    def ranked(self, source: str, target: str) -> list[RankedPath]:
+        found = best_paths(self.piece, source, target, self.first, self.max_hops, self.floor)
+        if len(found) == self.first:
+            self.floor = max(self.floor, found[-1].influence)
+        return found
+
+    async def run(self, source: str, target: str, degrees: tuple[int, int]) -> list[RankedPath]:
+        front = _Ball(source, {source: 1.0}, {source: 1.0}, {source: degrees[0]})
+        back = _Ball(target, {target: 1.0}, {target: 1.0}, {target: degrees[1]})
+        while front.frontier and back.frontier:
+            gap = self.max_hops - front.depth - back.depth
+            await self.join(front, back)
+            if gap <= 2:
+                break
+            self.ranked(source, target)
+            if front.cost() <= back.cost():
+                await self.expand(front, back)
+            else:
+                await self.expand(back, front)
+        return self.ranked(source, target)
+
+
+async def influence_paths(
+    graph: Graph,
+    source: Ref,
+    target: Ref,
+    first: int,
+    max_hops: int,
+    kinds: Iterable[str] = RELATIONSHIPS,
+    avoid: Iterable[Ref] = (),
+    allowed: list[str] | None = None,
+    visible: dict[str, Any] | None = None,
+) -> list[InfluencePath]:
+    """The `first` strongest paths of at most `max_hops` relationships from source to target
+    (influence desc, hops asc, then the keys along the path); Missing names the first node of
+    [source, target, *avoid] that is not there. `allowed`: the partners whose accounts a step
+    may use (None: all); `visible`: the customers the viewer may name (None: all)."""
+    refs = [source, target, *avoid]
+    ends = [{"index": i, "kind": ref.kind, "key": ref.key} for i, ref in enumerate(refs)]
+    record = (await graph.read(ENDS, {"ends": ends, "visible": visible}))[0]
+    found = {index: (node, degree) for index, node, degree in record["found"]}
+    for index in range(len(refs)):
+        if index not in found:
+            raise Missing(index)
+    (start, start_degree), (goal, goal_degree) = found[0], found[1]
+    search = _Search(
+        graph,
+        frozenset(kinds),
+        [found[i][0] for i in range(2, len(refs))],
+        allowed,
+        first,
+        max_hops,
+    )
+    search.piece.add_node(start, source.key, KINDS.index(source.kind))
+    search.piece.add_node(goal, target.key, KINDS.index(target.kind))
+    ranked = await search.run(start, goal, (start_degree, goal_degree))
+    return await _described(graph, ranked)
+
+
+async def _described(graph: Graph, ranked: list[RankedPath]) -> list[InfluencePath]:
+    """The ranked paths with every node's fields, read in one query."""
+    if not ranked:
+        return []
+    ids = sorted({node for path in ranked for node in path.nodes})
+    rows = {
+        node: (kind, row)
+        for node, kind, row in (await graph.read(NODE_ROWS, {"ids": ids}))[0]["rows"]
+    }
+    described = []
+    for path in ranked:
+        steps = [Step(*rows[path.nodes[0]], via=None, strength=None)]
+        for node, (strength, kind) in zip(path.nodes[1:], path.steps, strict=True):
+            steps.append(Step(*rows[node], via=RELATIONSHIPS[kind], strength=strength / UNIT))
+        described.append(InfluencePath(path.influence, steps))
+    return described
