@@ -270,8 +270,17 @@ def best_paths(
     return kept
 
 
-def answer_of(paths: list[Chain], names: dict[Node, str]) -> list[dict[str, Any]]:
-    """The paths as the API's InfluencePath objects (steps without `node`)."""
+def rounded(influence: float) -> float:
+    """An influence to 12 significant digits: what answers are compared by (ranking is exact;
+    `test_influence_is_the_exact_product_as_a_float` checks the last digits)."""
+    return float(f"{influence:.12g}")
+
+
+def answer_of(
+    paths: list[Chain], names: dict[Node, str], exact: bool = False
+) -> list[dict[str, Any]]:
+    """The paths as the API's InfluencePath objects (steps without `node`); the influence
+    `rounded` unless `exact`."""
     shaped = []
     for path in paths:
         steps: list[dict[str, Any]] = [
@@ -293,7 +302,14 @@ def answer_of(paths: list[Chain], names: dict[Node, str]) -> list[dict[str, Any]
                     "strength": strength,
                 }
             )
-        shaped.append({"influence": float(path.influence), "hops": path.hops, "steps": steps})
+        influence = float(path.influence)
+        shaped.append(
+            {
+                "influence": influence if exact else rounded(influence),
+                "hops": path.hops,
+                "steps": steps,
+            }
+        )
     return shaped
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from paths_oracle import Node
+from paths_oracle import Node, rounded
 from support import Answer, ask, wipe
 
 from graph.access import Viewer
@@ -46,12 +46,14 @@ async def ask_paths(
     return await ask(graph, PATHS, variables, viewer)
 
 
-def shaped(answer: Answer) -> list[dict[str, Any]]:
+def shaped(answer: Answer, exact: bool = False) -> list[dict[str, Any]]:
     """The answer's paths without each step's `node`, once that node is checked to be the
-    step's own (its type and global id)."""
+    step's own (its type and global id); the influence `rounded` unless `exact`."""
     assert not answer.errors, answer.errors
     paths = answer.data["influencePaths"]
     for path in paths:
+        if not exact:
+            path["influence"] = rounded(path["influence"])
         assert path["hops"] == len(path["steps"]) - 1, path
         for step in path["steps"]:
             node = step.pop("node")

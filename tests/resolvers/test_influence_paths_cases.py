@@ -258,6 +258,8 @@ async def test_a_customer_held_by_many_partners_and_a_partner_holding_most_custo
     assert between == world.expected(c("h00"), c("h01"), first=10, maxHops=6)
     for group in GROUP:
         for target in (c("h05"), p("G01"), s("S1")):
+            if target == p(group):
+                continue
             got = await paths(graph, p(group), target, first=10, maxHops=6)
             assert got == world.expected(p(group), target, first=10, maxHops=6), (group, target)
 
@@ -304,3 +306,16 @@ async def test_via_and_avoid(
         assert not shown & set(avoid or ())
         if via is not None:
             assert {step["via"] for path in got for step in path["steps"][1:]} <= set(via)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="influence is answered as the float product, not the exact product"
+)
+async def test_influence_is_the_exact_product_as_a_float(graph: Graph, world: World) -> None:
+    """0.3 * 0.3 * 0.3 multiplied as floats is 0.027; the exact product of those three binary
+    fractions, as a float, is 0.026999999999999996 — the contract's `influence`."""
+    got = shaped(await ask_paths(graph, p("A"), s("S2"), first=10, maxHops=3), exact=True)
+    want = answer_of(brute_force(world.graph, p("A"), s("S2"), 10, 3), world.names, exact=True)
+    assert [path["steps"] for path in got] == [path["steps"] for path in want]
+    assert 0.026999999999999996 in [path["influence"] for path in want]
+    assert [path["influence"] for path in got] == [path["influence"] for path in want]

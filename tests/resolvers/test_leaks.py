@@ -38,6 +38,7 @@ from paths_oracle import (
     answer_of,
     brute_force,
     influence_graph,
+    rounded,
 )
 from support import Answer, ask, partner_viewer, wipe, write_csv
 
@@ -373,6 +374,7 @@ def check_paths(
     got = [
         {
             **path,
+            "influence": rounded(path["influence"]),
             "steps": [{k: v for k, v in step.items() if k != "node"} for step in path["steps"]],
         }
         for path in answer.data["influencePaths"]
