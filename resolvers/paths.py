@@ -20,8 +20,8 @@ from resolvers.node import Node, decode_id
 from resolvers.partners import Partner
 from resolvers.solutions import Solution
 
-MAX_FIRST = 10
-MAX_HOPS = 6
+DEFAULT_FIRST, MAX_FIRST = 3, 10
+DEFAULT_HOPS, MAX_HOPS = 4, 6
 ENDS = ("Partner", "Customer", "Solution")
 MAKE = {"Partner": Partner.of, "Customer": Customer.of, "Solution": Solution.of}
 
@@ -88,11 +88,13 @@ class PathQueries:
         info: Info,
         from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
         to: strawberry.ID,
-        first: int = 3,
-        max_hops: int = 4,
+        first: int | None = DEFAULT_FIRST,
+        max_hops: int | None = DEFAULT_HOPS,
         via: list[RelationshipKind] | None = None,
         avoid: list[strawberry.ID] | None = None,
     ) -> list[InfluencePath]:
+        first = DEFAULT_FIRST if first is None else first  # null: the default
+        max_hops = DEFAULT_HOPS if max_hops is None else max_hops
         _arguments(first, max_hops)
         source, target = _ref(from_, "from"), _ref(to, "to")
         if source == target:
@@ -105,7 +107,8 @@ class PathQueries:
                 )
         access = info.context.access
         sight = await access.sight()
-        info.context.audit("influencePaths", [source.key, target.key], allowed=True)
+        ends = [ref.key for ref in (source, target) if ref.kind == "Partner"]
+        info.context.audit("influencePaths", ends, allowed=True)
         kinds = [kind.value for kind in via] if via else analytics.RELATIONSHIPS
         try:
             found = await analytics.influence_paths(

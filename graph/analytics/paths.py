@@ -71,6 +71,9 @@ BELOW = 1 - 1e-9
 # A middle node of a join with more relationships than this many per far node is joined to
 # each far node directly rather than expanded.
 INTO_RATIO = 8
+# A join tried only to find paths early reads at most this many relationships on each side.
+PROBE_CAP = 20_000
+EVERYTHING = 2**62
 # The relationships a node one step from a frontier has, on average, for choosing a join.
 NEIGHBOURS = 6  # the floor a query prunes with sits a little lower than any rounding
 
@@ -164,24 +167,26 @@ CALL () {{
 CALL (nearNodes) {{
   UNWIND nearNodes AS u
   MATCH (u)-[:{pattern}]-(x)
+  WITH x LIMIT $cap
   RETURN collect(DISTINCT x) AS reached
 }}
 CALL (nearNodes, reached) {{
   UNWIND keys($far) AS id
   MATCH (w) WHERE elementId(w) = id
   MATCH (w)-[r:{pattern}]-(y)
+  WITH id, w, r, y LIMIT $cap
   WHERE (y IN reached OR y IN nearNodes) AND ($avoid = [] OR NOT elementId(y) IN $avoid)
     AND ($allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed)
   WITH id AS end, w, y, type(r) AS k2, {_strength("r")} AS s2
   WHERE $far[end] * s2 * $nearBest >= $floor
-  RETURN collect([end, w, y, k2, s2]) AS landed
+  RETURN collect([end, w, y, k2, s2, y IN reached]) AS landed
 }}
 WITH nearNodes, landed,
      [l IN landed WHERE l[2] IN nearNodes
         AND $far[l[0]] * l[4] * $near[elementId(l[2])] >= $floor
       | [l[0], elementId(l[2]), l[3], l[4]]] AS direct
 CALL (nearNodes, landed) {{
-  UNWIND landed AS l
+  UNWIND [l IN landed WHERE l[5]] AS l  // one step from the near frontier: a middle
   WITH l[0] AS end, l[1] AS w, l[2] AS x, l[3] AS k2, l[4] AS s2
   CALL (x, w, nearNodes) {{
     // Back from a middle node to the near frontier: a node with few relationships looks each
@@ -225,6 +230,7 @@ CALL () {{
   UNWIND keys($near) AS id
   MATCH (u) WHERE elementId(u) = id
   MATCH (u)-[r:{pattern}]-(x)
+  WITH id, u, r, x LIMIT $cap
   WHERE {_usable("r", "x")}
   WITH id, u, x, type(r) AS k1, {_strength("r")} AS s1
   WHERE $near[id] * s1 * $farBest >= $floor
@@ -414,7 +420,9 @@ class _Search:
         ball.frontier = improved
         ball.depth += 1
 
-    async def join(self, front: _Ball, back: _Ball) -> None:
+    async def join(self, front: _Ball, back: _Ball, *, probe: bool = False) -> None:
+        """Collect where the frontiers meet; a `probe` reads at most PROBE_CAP relationships
+        on each side: it only looks for real paths early, to raise the floor."""
         near, far = (front, back) if front.cost() <= back.cost() else (back, front)
         # Hashed, both frontiers' relationships are read once; probed, the near frontier's
         # and its neighbours' (about NEIGHBOURS each).
@@ -427,6 +435,7 @@ class _Search:
             "farBest": far.reach(),
             "perPair": max(1, self.first + self.max_hops - 2),
             "intoAbove": INTO_RATIO * len(near.frontier if hashed else far.frontier),
+            "cap": PROBE_CAP if probe else EVERYTHING,
         }
         query = join_query(self.kinds) if hashed else probe_query(self.kinds)
         record = (await self.graph.read(query, params))[0]
@@ -450,10 +459,14 @@ class _Search:
         back = _Ball(target, {target: 1.0}, {target: 1.0}, {target: degrees[1]})
         while front.frontier and back.frontier:
             gap = self.max_hops - front.depth - back.depth
-            await self.join(front, back)
+            await self.join(front, back, probe=gap > 2)
             if gap <= 2:
                 break
             self.ranked(source, target)
+            if not self.floor and min(front.cost(), back.cost()) > PROBE_CAP:
+                # Too few paths to prune with, before a large expansion: meet in full.
+                await self.join(front, back)
+                self.ranked(source, target)
             if front.cost() <= back.cost():
                 await self.expand(front, back)
             else:
