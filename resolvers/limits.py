@@ -32,6 +32,8 @@ from graphql import (
 )
 from graphql.language import DocumentNode
 
+from graph.paging import MAX_FIRST
+
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
@@ -155,7 +157,9 @@ class _Walker:
         kind, is_list = _unwrap(definition.type)
         fanout = 1
         if "first" in definition.args:
-            fanout = self._int(node, "first", DEFAULT_PAGE)
+            # No field answers more than MAX_FIRST items: a larger `first` is its field's
+            # BAD_USER_INPUT (naming the argument), not a cost to refuse the whole request for.
+            fanout = min(self._int(node, "first", DEFAULT_PAGE), MAX_FIRST)
         elif is_list and not parent.name.endswith("Connection"):  # edges: counted by `first`
             fanout = self._length(node, "ids", LIST_GUESS)
         inner = self.cost(node.selection_set, kind, depth + 1, seen, visiting)

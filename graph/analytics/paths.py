@@ -120,17 +120,18 @@ def _units(s: str) -> str:
 
 @cache
 def expand_query(kinds: frozenset[str]) -> str:
-    """One hop out of a frontier ([id, product] pairs): the relationships that can still lie
-    on a path reaching $floor, and the nodes they reach with their key, kind and degree."""
+    """One hop out of a frontier ({id: product}): for each frontier node, the relationships
+    that can still lie on a path reaching $floor, each with the node it reaches (id, key, kind
+    rank, degree)."""
     return f"""
-UNWIND $frontier AS f
-MATCH (u) WHERE elementId(u) = f[0]
+UNWIND keys($frontier) AS id
+MATCH (u) WHERE elementId(u) = id
 MATCH (u)-[r:{_pattern(kinds)}]-(x)
 WHERE {_usable("r", "x")}
-WITH f, x, r, {_strength("r")} AS s
-WHERE f[1] * s * coalesce($closer[elementId(x)], $rest) >= $floor
-WITH collect([f[0], elementId(x), type(r), s]) AS steps, collect(DISTINCT x) AS reached
-RETURN steps, [x IN reached | [elementId(x), x.key, {_rank("x")}, COUNT {{ (x)--() }}]] AS nodes
+WITH id, x, r, {_strength("r")} AS s
+WHERE $frontier[id] * s * coalesce($closer[elementId(x)], $rest) >= $floor
+WITH id, collect([elementId(x), x.key, {_rank("x")}, COUNT {{ (x)--() }}, type(r), s]) AS steps
+RETURN collect([id, steps]) AS out
 """
 
 
@@ -402,20 +403,22 @@ class _Search:
     async def expand(self, ball: _Ball, other: _Ball) -> None:
         params = {
             **self._params(),
-            "frontier": [[node, value] for node, value in ball.frontier.items()],
+            "frontier": ball.frontier,
             "closer": other.closer(),
             "rest": other.reach(),
         }
         record = (await self.graph.read(expand_query(self.kinds), params))[0]
-        for node, key, kind, degree in record["nodes"]:
-            self.piece.add_node(node, key, kind)
-            ball.degree[node] = degree
         improved: dict[str, float] = {}
-        for start, node, kind, strength in record["steps"]:
-            self.piece.add_edge(start, node, units(strength), RANK[kind])
-            value = ball.frontier[start] * strength
-            if value > max(ball.value.get(node, 0.0), improved.get(node, 0.0)):
-                improved[node] = value
+        known = ball.value
+        for start, steps in record["out"]:
+            start_value = ball.frontier[start]
+            for node, key, rank, degree, kind, strength in steps:
+                self.piece.add_node(node, key, rank)
+                self.piece.add_edge(start, node, units(strength), RANK[kind])
+                ball.degree[node] = degree
+                value = start_value * strength
+                if value > known.get(node, 0.0) and value > improved.get(node, 0.0):
+                    improved[node] = value
         ball.value.update(improved)
         ball.frontier = improved
         ball.depth += 1
