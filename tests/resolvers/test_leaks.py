@@ -31,6 +31,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths_oracle import (
+    ACCOUNT_DEFAULT,
+    SUB_PARTNER_DEFAULT,
+    Relationship,
+    answer_of,
+    brute_force,
+    influence_graph,
+    rounded,
+)
 from support import Answer, ask, partner_viewer, wipe, write_csv
 
 from graph.db import Graph
@@ -358,6 +367,37 @@ def check_ecosystem_counts(
         yield f"ecosystem counts {got['partners']} partners of {len(eco.partners)}"
 
 
+def check_paths(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """The paths are exactly those over the ecosystem without the accounts P may not list."""
+    if answer.errors:
+        yield f"influencePaths between partners refused: {answer.errors[0].get('message')}"
+        return
+    names = {("Partner", p): f"Partner {p}" for p in eco.partners}
+    names |= {("Customer", c): name for c, name in eco.customers.items()}
+    relationships = [
+        Relationship("HAS_ACCOUNT", ("Partner", p), ("Customer", c), ACCOUNT_DEFAULT[s], p)
+        for (p, c), s in eco.accounts.items()
+        if p in sight.lists
+    ] + [
+        Relationship("SUB_PARTNER_OF", ("Partner", child), ("Partner", parent), SUB_PARTNER_DEFAULT)
+        for child, parent in eco.parents
+    ]
+    source, target = (("Partner", key) for key in asked["keys"])
+    chains = brute_force(influence_graph(names, relationships), source, target, 10, 4)
+    got = [
+        {
+            **path,
+            "influence": rounded(path["influence"]),
+            "steps": [{k: v for k, v in step.items() if k != "node"} for step in path["steps"]],
+        }
+        for path in answer.data["influencePaths"]
+    ]
+    if got != answer_of(chains, names):
+        yield f"influencePaths {asked['keys']} differ from the paths over what P may see"
+
+
 def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     return [
         {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
@@ -438,6 +478,15 @@ PROBES = [
             for group in combinations(eco.partners, size)
         ][:8],
         check_common,
+    ),
+    Probe(
+        "influencePaths",
+        "query($from: ID!, $to: ID!) { influencePaths(from: $from, to: $to, first: 10, maxHops: 4) { influence hops steps { node { __typename id ... on Customer { key name } } key label kind via strength } } }",
+        lambda eco: [
+            {"from": pid(a), "to": pid(b), "keys": [a, b]}
+            for a, b in list(combinations(eco.partners, 2))[:6]
+        ],
+        check_paths,
     ),
     Probe(
         "deals",
