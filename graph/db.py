@@ -34,11 +34,16 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph.errors import Unavailable
+from graph.errors import TooLarge, Unavailable
 
 T = TypeVar("T")
 
 UNAVAILABLE = "the database is unavailable; try again shortly"
+OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+TOO_LARGE = (
+    "the question needs more memory than the database gives one query; ask a narrower one "
+    "(fewer hops, fewer partners)"
+)
 
 # Round trips made in the current task (a request, a test); see `count_round_trips`.
 _round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
@@ -148,6 +153,9 @@ class Graph:
                         result = await session.run(query, parameters)
                         return [record async for record in result]
                 except (Neo4jError, DriverError) as error:
+                    if isinstance(error, Neo4jError) and error.code == OUT_OF_MEMORY:
+                        # Retrying would only take the memory again, from other questions.
+                        raise TooLarge(TOO_LARGE) from error
                     if not error.is_retryable() or time.monotonic() + pause > deadline:
                         raise
                 await asyncio.sleep(pause)

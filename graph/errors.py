@@ -6,6 +6,7 @@ PartnergraphError
  ├── Conflict           the write would break a rule of the graph (a cycle, a clash)
  ├── InvalidInput       an argument or a bundle that does not fit the rules
  ├── Unavailable        the database cannot be reached or started
+ ├── TooLarge           a question needs more memory than the database gives one query
  └── Interrupted        a command stopped by Ctrl-C before it ended
 """
 
@@ -39,6 +40,10 @@ class InvalidInput(PartnergraphError):
 
 class Unavailable(PartnergraphError):
     code = "SERVICE_UNAVAILABLE"
+
+
+class TooLarge(PartnergraphError):
+    code = "QUERY_TOO_COMPLEX"
 
 
 class Interrupted(PartnergraphError):

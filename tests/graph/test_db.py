@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pytest
 
 from graph.db import Graph
-from graph.errors import Unavailable
+from graph.errors import TooLarge, Unavailable
 
 
 @dataclass
@@ -105,3 +106,13 @@ async def test_a_write_to_a_database_that_is_not_there_is_unavailable() -> None:
                 await down.transaction(lambda tx: tx.run("RETURN 1"))
         finally:
             await down.close()
+
+
+async def test_a_query_over_the_memory_limit_is_too_large_at_once(graph: Graph) -> None:
+    """Neo4j calls it transient; tried again, it would only take the memory again."""
+    started = time.monotonic()
+    with pytest.raises(TooLarge) as refused:
+        await graph.read("UNWIND range(1, 400000000) AS i WITH collect(i) AS numbers RETURN size(numbers)")
+    assert refused.value.code == "QUERY_TOO_COMPLEX"
+    assert "fewer hops" in refused.value.message
+    assert time.monotonic() - started < graph.retry_seconds
