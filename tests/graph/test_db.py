@@ -112,7 +112,9 @@ async def test_a_query_over_the_memory_limit_is_too_large_at_once(graph: Graph) 
     """Neo4j calls it transient; tried again, it would only take the memory again."""
     started = time.monotonic()
     with pytest.raises(TooLarge) as refused:
-        await graph.read("UNWIND range(1, 400000000) AS i WITH collect(i) AS numbers RETURN size(numbers)")
+        await graph.read(
+            "UNWIND range(1, 400000000) AS i WITH collect(i) AS numbers RETURN size(numbers)"
+        )
     assert refused.value.code == "QUERY_TOO_COMPLEX"
     assert "fewer hops" in refused.value.message
     assert time.monotonic() - started < graph.retry_seconds
