@@ -23,6 +23,7 @@ from neo4j import (
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     AsyncSession,
+    Query,
     Record,
     RoutingControl,
 )
@@ -40,6 +41,8 @@ T = TypeVar("T")
 
 UNAVAILABLE = "the database is unavailable; try again shortly"
 OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
+TOO_LONG = "the question takes longer to answer than one request may; ask a narrower one"
 TOO_LARGE = (
     "the question needs more memory than the database gives one query; ask a narrower one "
     "(fewer hops, fewer partners)"
@@ -138,11 +141,14 @@ class Graph:
         except (ServiceUnavailable, AuthError, OSError) as error:
             raise Unavailable(f"cannot reach Neo4j at {self.uri}: {error}") from error
 
-    async def read(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
+    async def read(
+        self, query: str, parameters: dict[str, Any] | None = None, *, seconds: float | None = None
+    ) -> list[Record]:
         """A read in an auto-commit transaction: one message flight (RUN and PULL) where a managed
         transaction needs two (BEGIN, RUN, PULL, then COMMIT), a quarter of a small query's time.
         A read changes nothing, so a transient failure is simply tried again, as the driver
-        would, for `retry_seconds`."""
+        would, for `retry_seconds`. With `seconds`, the database stops the query after that long
+        (TooLarge)."""
         _count()
         deadline = time.monotonic() + self.retry_seconds
         pause = 0.05
@@ -150,12 +156,14 @@ class Graph:
             while True:
                 try:
                     async with self._session(READ_ACCESS) as session:
-                        result = await session.run(query, parameters)
+                        result = await session.run(Query(query, timeout=seconds), parameters)
                         return [record async for record in result]
                 except (Neo4jError, DriverError) as error:
                     if isinstance(error, Neo4jError) and error.code == OUT_OF_MEMORY:
                         # Retrying would only take the memory again, from other questions.
                         raise TooLarge(TOO_LARGE) from error
+                    if isinstance(error, Neo4jError) and (error.code or "").startswith(TIMED_OUT):
+                        raise TooLarge(TOO_LONG) from error
                     if not error.is_retryable() or time.monotonic() + pause > deadline:
                         raise
                 await asyncio.sleep(pause)

@@ -31,6 +31,7 @@ of any other partner is never read, so hidden accounts shape neither the answer 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -68,6 +69,9 @@ STRENGTH = {
 }
 ACCOUNT = {status.value: value for status, value in ACCOUNT_STRENGTH.items()}
 BELOW = 1 - 1e-9
+# One question's search may take this long; past it, it is refused (TooLarge) rather than
+# holding the database.
+SEARCH_SECONDS = 10.0
 # A middle node of a join with more relationships than this many per far node is joined to
 # each far node directly rather than expanded.
 INTO_RATIO = 8
@@ -390,6 +394,11 @@ class _Search:
     max_hops: int
     piece: Piece = field(default_factory=Piece)
     floor: float = 0.0
+    deadline: float = field(default_factory=lambda: time.monotonic() + SEARCH_SECONDS)
+
+    def left(self) -> float:
+        """The seconds the search has left: the database stops a query that would overrun."""
+        return max(self.deadline - time.monotonic(), 0.001)
 
     def _params(self) -> dict[str, Any]:
         return {
@@ -407,7 +416,7 @@ class _Search:
             "closer": other.closer(),
             "rest": other.reach(),
         }
-        record = (await self.graph.read(expand_query(self.kinds), params))[0]
+        record = (await self.graph.read(expand_query(self.kinds), params, seconds=self.left()))[0]
         improved: dict[str, float] = {}
         known = ball.value
         for start, steps in record["out"]:
@@ -441,7 +450,7 @@ class _Search:
             "cap": PROBE_CAP if probe else EVERYTHING,
         }
         query = join_query(self.kinds) if hashed else probe_query(self.kinds)
-        record = (await self.graph.read(query, params))[0]
+        record = (await self.graph.read(query, params, seconds=self.left()))[0]
         for start, node, kind, strength in record["direct"]:
             self.piece.add_edge(start, node, units(strength), RANK[kind])
         for start, end, middles in record["pairs"]:

@@ -118,3 +118,11 @@ async def test_a_query_over_the_memory_limit_is_too_large_at_once(graph: Graph) 
     assert refused.value.code == "QUERY_TOO_COMPLEX"
     assert "fewer hops" in refused.value.message
     assert time.monotonic() - started < graph.retry_seconds
+
+
+async def test_a_read_past_its_time_is_too_large(graph: Graph) -> None:
+    slow = "UNWIND range(1, 50000000) AS i WITH i WHERE i % 7 = 0 RETURN count(*) AS n"
+    with pytest.raises(TooLarge) as refused:
+        await graph.read(slow, seconds=0.05)
+    assert "takes longer" in refused.value.message
+    assert (await graph.read("RETURN 1 AS one", seconds=5))[0]["one"] == 1
