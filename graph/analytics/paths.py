@@ -4,29 +4,35 @@ The influence graph is undirected over Partner, Customer and Solution nodes; bet
 the strongest relationship is the edge. The search reads from Neo4j only the part of the graph
 that can hold the k best paths, then ranks them in Python (`best_paths`):
 
-- Two balls grow hop by hop, one around each end (`EXPAND`), always the side whose frontier
-  (the nodes whose best product improved at the last hop) has fewer relationships — so a hub
-  at one end is met from the other. Every node carries the best product of a walk to it from
-  its end within the ball's hops.
-- When the balls' depths leave one or two hops, one query joins the frontiers (`JOIN`): the
-  relationships from one frontier straight into the other, and the nodes one hop from both
-  — computed inside Neo4j, which ships only the meeting points. Between two frontier nodes
-  only the best `first + maxHops - 2` middle nodes are kept: a path through a worse one could
-  swap it for one of them that is not already on the path (a path holds at most maxHops - 2
-  other nodes) and be better, so at least `first` better paths exist. The same join, tried
-  while more hops are left, finds real paths early.
+- Two balls grow hop by hop, one around each end (`expand_query`), always the side whose
+  frontier (the nodes whose best product improved at the last hop) has fewer relationships —
+  so a hub at one end is met from the other. Every node carries the best product of a walk to
+  it from its end within the ball's hops.
+- When the balls' depths leave one or two hops, one query joins the frontiers: the
+  relationships from one frontier straight into the other, and the nodes one hop from both —
+  computed inside Neo4j, which ships only the meeting points (`join_query` hashes both sides
+  as overlaps do; `probe_query` reads from the near side when the far frontier is much
+  larger). Between two frontier nodes only the best `first + maxHops - 2` middle nodes are
+  kept: a path through a worse one could swap it for one of them that is not already on the
+  path (a path holds at most maxHops - 2 other nodes) and be better, so at least `first`
+  better paths exist. The same join, tried while more hops are left and reading at most
+  PROBE_CAP relationships a side, finds real paths early.
 - The k-th best influence found so far (`floor`) prunes every relationship that cannot lie on
-  a path reaching it: a prefix's product times an upper bound of the rest (1 for the last
-  step into the other end, else the other ball's strongest step into its end), below the
-  floor. Products of strengths ≤ 1 only fall, so no path as good as the floor loses a
-  relationship, and the floor never exceeds the true k-th best, being that of real paths.
+  a path reaching it: a prefix's product times an upper bound of the rest, below the floor.
+  The bound: a node inside the other ball carries its own product there; a path from outside
+  it enters it at a frontier node, so the best frontier product bounds it (`_Ball.reach`).
+  Products of strengths ≤ 1 only fall, so no path as good as the floor loses a relationship,
+  and the floor never exceeds the true k-th best, being that of real paths.
 
 Every path of at most maxHops relationships runs from its end inside one ball, possibly
 through one join, to the other end inside the other ball; so every path the floor keeps is in
-the collected piece, and the piece's k best are the graph's k best.
+the collected piece, and the piece's k best are the graph's k best. A search that would take
+more than SEARCH_SECONDS, or more memory than the database gives one query, is refused
+(`TooLarge`) rather than answered approximately.
 
-For a partner viewer `$allowed` lists the partners whose accounts it may see: a HAS_ACCOUNT
-of any other partner is never read, so hidden accounts shape neither the answer nor its order.
+For a partner viewer `$allowed` lists the partners whose accounts it may see: no step, probe
+or bound uses a HAS_ACCOUNT of any other partner, so hidden accounts shape neither the answer
+nor its order.
 """
 
 from __future__ import annotations
@@ -171,8 +177,9 @@ CALL () {{
 }}
 CALL (nearNodes) {{
   UNWIND nearNodes AS u
-  MATCH (u)-[:{pattern}]-(x)
-  WITH x LIMIT $cap
+  MATCH (u)-[r:{pattern}]-(x)
+  WITH r, x LIMIT $cap
+  WHERE {_usable("r", "x")}
   RETURN collect(DISTINCT x) AS reached
 }}
 CALL (nearNodes, reached) {{
