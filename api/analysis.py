@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 
+from api.progress import bar as progress_bar
 from api.settings import Settings
 from graph.analytics.network import Analysis, analyze
 
@@ -21,14 +15,8 @@ PHASES = {"read": "reading accounts", "write": "writing scores"}
 async def run_analysis(settings: Settings, err: Console) -> Analysis:
     """Analyse the graph in use, with a progress bar on a terminal."""
     graph = settings.connect()
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     try:
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        with progress_bar(err) as bar:
             tasks: dict[str, TaskID] = {}
 
             def tell(phase: str, done: int, total: int) -> None:

@@ -13,19 +13,13 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
 from api.listen import check_listen
 from api.neo4j_commands import local, neo4j_app
+from api.progress import bar as progress_bar
 from api.settings import Settings, load_settings
 from graph.access import Role
 from graph.ecosystem import Census, census
@@ -210,15 +204,8 @@ async def _import(
     files = bundle_files(folder)
     lines = {spec.name: _data_lines(path) for spec, path in files}
     graph = settings.connect()
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     try:
-        # Drawn on a terminal only: elsewhere a transient bar leaves a blank line behind.
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        with progress_bar(err) as bar:
             tasks: dict[tuple[str, str], TaskID] = {}
 
             def tell(phase: str, name: str, done: int) -> None:

@@ -87,3 +87,14 @@ LINK_STRENGTH: dict[LinkKind, float] = {
     LinkKind.REFERRAL: 0.5,
     LinkKind.INTEGRATION: 0.4,
 }
+
+# The same defaults as queries look them up: `coalesce(r.strength, $byType[type(r)])`, and an
+# account's by its status.
+STRENGTH_BY_TYPE: dict[str, float] = {
+    "SUB_PARTNER_OF": SUB_PARTNER_STRENGTH,
+    "CO_CREATED": CO_CREATED_STRENGTH,
+    **{LINK_TYPES[kind]: strength for kind, strength in LINK_STRENGTH.items()},
+}
+ACCOUNT_STRENGTH_BY_STATUS: dict[str, float] = {
+    status.value: strength for status, strength in ACCOUNT_STRENGTH.items()
+}

@@ -19,13 +19,7 @@ from graph.analytics.scores import Edges, Network, communities, influence
 from graph.db import Graph, Transaction
 from graph.ecosystem import record_analysis
 from graph.errors import Unavailable
-from graph.model import (
-    ACCOUNT_STRENGTH,
-    CO_CREATED_STRENGTH,
-    LINK_STRENGTH,
-    LINK_TYPES,
-    SUB_PARTNER_STRENGTH,
-)
+from graph.model import ACCOUNT_STRENGTH_BY_STATUS, CO_CREATED_STRENGTH, STRENGTH_BY_TYPE
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -61,12 +55,6 @@ MATCH (p:Partner {key: row[0]})
 SET p.influence = row[1], p.community = row[2]
 """
 
-ACCOUNT_DEFAULTS = {status.value: strength for status, strength in ACCOUNT_STRENGTH.items()}
-LINK_DEFAULTS = {
-    "SUB_PARTNER_OF": SUB_PARTNER_STRENGTH,
-    **{LINK_TYPES[kind]: strength for kind, strength in LINK_STRENGTH.items()},
-}
-
 
 @dataclass
 class Analysis:
@@ -94,7 +82,7 @@ async def read_network(graph: Graph, progress: Progress | None = None) -> Networ
     tell("read", 0, len(partners))
     for start in range(0, len(partners), CHUNK):
         keys = partners[start : start + CHUNK]
-        params = {"keys": keys, "defaults": ACCOUNT_DEFAULTS}
+        params = {"keys": keys, "defaults": ACCOUNT_STRENGTH_BY_STATUS}
         rows = await graph.read_rows(ACCOUNTS, ("key", "customers", "strengths"), params)
         holder: list[int] = []
         held: list[int] = []
@@ -116,7 +104,7 @@ async def read_network(graph: Graph, progress: Progress | None = None) -> Networ
     linked = [
         row
         for row in await graph.read_rows(
-            PARTNER_LINKS, ("a", "b", "strength"), {"defaults": LINK_DEFAULTS}
+            PARTNER_LINKS, ("a", "b", "strength"), {"defaults": STRENGTH_BY_TYPE}
         )
         if row[0] in number and row[1] in number
     ]

@@ -46,13 +46,7 @@ from typing import Any
 from graph.analytics.best_paths import KINDS, UNIT, Piece, RankedPath, best_paths, units
 from graph.customers import CUSTOMER, VISIBLE
 from graph.db import Graph
-from graph.model import (
-    ACCOUNT_STRENGTH,
-    CO_CREATED_STRENGTH,
-    LINK_STRENGTH,
-    LINK_TYPES,
-    SUB_PARTNER_STRENGTH,
-)
+from graph.model import ACCOUNT_STRENGTH_BY_STATUS, STRENGTH_BY_TYPE
 from graph.partners import PARTNER
 from graph.solutions import SOLUTION
 
@@ -68,12 +62,6 @@ RELATIONSHIPS = (
     "CO_CREATED",
 )
 RANK = {kind: index for index, kind in enumerate(RELATIONSHIPS)}
-STRENGTH = {
-    "SUB_PARTNER_OF": SUB_PARTNER_STRENGTH,
-    "CO_CREATED": CO_CREATED_STRENGTH,
-    **{LINK_TYPES[link]: value for link, value in LINK_STRENGTH.items()},
-}
-ACCOUNT = {status.value: value for status, value in ACCOUNT_STRENGTH.items()}
 BELOW = 1 - 1e-9
 # One question's search may take this long; past it, it is refused (TooLarge) rather than
 # holding the database.
@@ -115,8 +103,21 @@ def _strength(r: str) -> str:
 def _usable(r: str, x: str) -> str:
     """A step over relationship `r` to node `x` is allowed: `x` is not avoided, and `r` is not
     the account of a partner the viewer may not see (an account runs from its partner)."""
-    return f"""($avoid = [] OR NOT elementId({x}) IN $avoid)
-  AND ($allowed IS NULL OR type({r}) <> 'HAS_ACCOUNT' OR startNode({r}).key IN $allowed)"""
+    return f"""($avoid = [] OR NOT elementId({x}) IN $avoid) AND {_shown(r)}"""
+
+
+def _shown(r: str) -> str:
+    """Relationship `r` is not the account of a partner the viewer may not see."""
+    return f"($allowed IS NULL OR type({r}) <> 'HAS_ACCOUNT' OR startNode({r}).key IN $allowed)"
+
+
+def _nodes(frontier: str, name: str) -> str:
+    """The nodes of a frontier ({id: product}) as the list `name`."""
+    return f"""CALL () {{
+  UNWIND keys({frontier}) AS id
+  MATCH (n) WHERE elementId(n) = id
+  RETURN collect(n) AS {name}
+}}"""
 
 
 def _rank(x: str) -> str:
@@ -170,11 +171,7 @@ def join_query(kinds: frozenset[str]) -> str:
     be joined several ways)."""
     pattern = _pattern(kinds)
     return f"""
-CALL () {{
-  UNWIND keys($near) AS id
-  MATCH (u) WHERE elementId(u) = id
-  RETURN collect(u) AS nearNodes
-}}
+{_nodes("$near", "nearNodes")}
 CALL (nearNodes) {{
   UNWIND nearNodes AS u
   MATCH (u)-[r:{pattern}]-(x)
@@ -188,7 +185,7 @@ CALL (nearNodes, reached) {{
   MATCH (w)-[r:{pattern}]-(y)
   WITH id, w, r, y LIMIT $cap
   WHERE (y IN reached OR y IN nearNodes) AND ($avoid = [] OR NOT elementId(y) IN $avoid)
-    AND ($allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed)
+    AND {_shown("r")}
   WITH id AS end, w, y, type(r) AS k2, {_strength("r")} AS s2
   WHERE $far[end] * s2 * $nearBest >= $floor
   RETURN collect([end, w, y, k2, s2, y IN reached]) AS landed
@@ -216,7 +213,7 @@ CALL (nearNodes, landed) {{
     RETURN r, u
   }}
   WITH end, x, k2, s2, r, elementId(u) AS start
-  WHERE $allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed
+  WHERE {_shown("r")}
   WITH end, x, k2, s2, start, type(r) AS k1, {_strength("r")} AS s1
   WHERE $near[start] * s1 * s2 * $far[end] >= $floor
 {_BEST_MIDDLES}}}
@@ -233,11 +230,7 @@ def probe_query(kinds: frozenset[str]) -> str:
     has fewer (expand-into) if it has many."""
     pattern = _pattern(kinds)
     return f"""
-CALL () {{
-  UNWIND keys($far) AS id
-  MATCH (w) WHERE elementId(w) = id
-  RETURN collect(w) AS farNodes
-}}
+{_nodes("$far", "farNodes")}
 CALL () {{
   UNWIND keys($near) AS id
   MATCH (u) WHERE elementId(u) = id
@@ -274,7 +267,7 @@ CALL (middles, farNodes) {{
 CALL (looked, joined) {{
   UNWIND looked + joined AS m
   WITH m[0] AS x, m[1] AS froms, m[2] AS best, m[3] AS r, m[4] AS w
-  WHERE $allowed IS NULL OR type(r) <> 'HAS_ACCOUNT' OR startNode(r).key IN $allowed
+  WHERE {_shown("r")}
   WITH x, froms, best, w, elementId(w) AS end, type(r) AS k2, {_strength("r")} AS s2
   WHERE best * s2 * $far[end] >= $floor
   UNWIND froms AS f
@@ -411,8 +404,8 @@ class _Search:
         return {
             "avoid": self.avoid,
             "allowed": self.allowed,
-            "strength": STRENGTH,
-            "account": ACCOUNT,
+            "strength": STRENGTH_BY_TYPE,
+            "account": ACCOUNT_STRENGTH_BY_STATUS,
             "floor": self.floor * BELOW,
         }
 
