@@ -72,6 +72,9 @@ INTO_RATIO = 8
 # A join tried only to find paths early reads at most this many relationships on each side.
 PROBE_CAP = 20_000
 EVERYTHING = 2**62
+# An end not grown yet is grown inside the last join (`grown_join_query`) unless its
+# relationships outnumber the other side's this many times: then the other side grows.
+GROWN_RATIO = 1
 # The relationships a node one step from a frontier has, on average, for choosing a join.
 NEIGHBOURS = 6  # the floor a query prunes with sits a little lower than any rounding
 
@@ -181,6 +184,7 @@ CALL (nearNodes) {{
 }}
 CALL (nearNodes, reached) {{
   UNWIND keys($far) AS id
+  WITH id ORDER BY $far[id] DESC  // a capped read takes the strongest nodes first
   MATCH (w) WHERE elementId(w) = id
   MATCH (w)-[r:{pattern}]-(y)
   WITH id, w, r, y LIMIT $cap
@@ -197,27 +201,133 @@ WITH nearNodes, landed,
 CALL (nearNodes, landed) {{
   UNWIND [l IN landed WHERE l[5]] AS l  // one step from the near frontier: a middle
   WITH l[0] AS end, l[1] AS w, l[2] AS x, l[3] AS k2, l[4] AS s2
-  CALL (x, w, nearNodes) {{
-    // Back from a middle node to the near frontier: a node with few relationships looks each
-    // near node up in a hashed list; one with many is joined to each near node from
-    // whichever end has fewer (expand-into).
-    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} <= $intoAbove
-    MATCH (x)-[r:{pattern}]-(u)
-    WHERE u IN nearNodes AND u <> w
-    RETURN r, u
-    UNION
-    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} > $intoAbove
-    UNWIND nearNodes AS u
-    WITH x, u, w WHERE u <> w
-    {_into(kinds, "u")}
-    RETURN r, u
-  }}
+  {_back(kinds)}
   WITH end, x, k2, s2, r, elementId(u) AS start
   WHERE {_shown("r")}
   WITH end, x, k2, s2, start, type(r) AS k1, {_strength("r")} AS s1
   WHERE $near[start] * s1 * s2 * $far[end] >= $floor
 {_BEST_MIDDLES}}}
 RETURN direct, pairs
+"""
+
+
+@cache
+def grown_join_query(kinds: frozenset[str]) -> str:
+    """The first hop out of an end ($end) and the join after it, in one query, as
+    `join_query` with the end's neighbours as the far frontier: each carries the best strength
+    of its steps from the end (its product), computed where it is read, so a hub's neighbours
+    are never shipped. Only those that lie on a path through the join are sent back (`grown`,
+    each with its steps from the end): in the near frontier, next to it, or two steps from it.
+    A customer or solution is two steps from the near frontier only through a partner (its
+    only neighbours), so those steps are read from the near side: from the partners next to the
+    frontier with a value that can still reach $floor, into the nodes next to the end — a hub's
+    customers are then looked up, not walked."""
+    pattern = _pattern(kinds)
+    links = kinds & BETWEEN_PARTNERS
+    held = kinds - BETWEEN_PARTNERS
+    from_partner = (
+        f"WITH u WHERE u:Partner MATCH (u)-[r:{_pattern(links)}]-(y) RETURN r, y UNION ALL "
+        if links
+        else ""
+    )
+    into_held = (
+        f"""
+CALL (h, ontoPartners, endBest, fromNear) {{
+  UNWIND ontoPartners AS o
+  WITH o[0] AS y, o[1] AS onto, o[2] AS froms
+  WHERE fromNear AND y <> h AND onto * endBest >= $floor
+  MATCH (y)-[r:{_pattern(held)}]-(w)
+  WHERE w <> h AND {_usable("r", "w")}
+  WITH y, onto, froms, w, type(r) AS k2, {_strength("r")} AS s2
+  WHERE onto * s2 * endBest >= $floor
+  MATCH (w)-[r0:{pattern}]-(h)
+  WHERE {_shown("r0")}
+  WITH y, onto, froms, w, k2, s2, type(r0) AS k0, {_strength("r0")} AS s0
+  WHERE s0 * coalesce($closer[elementId(w)], $rest) >= $floor
+  WITH y, onto, froms, w, k2, s2, max(s0) AS value, collect([k0, s0]) AS steps
+  WHERE onto * s2 * value >= $floor
+  RETURN collect([elementId(w), w.key, {_rank("w")}, steps]) AS heldGrown,
+         collect([y, froms, elementId(w), value, k2, s2]) AS held
+}}"""
+        if held
+        else "WITH *, [] AS heldGrown, [] AS held"
+    )
+    return f"""
+{_nodes("$near", "nearNodes")}
+CALL (nearNodes) {{
+  UNWIND nearNodes AS u
+  MATCH (u)-[r:{pattern}]-(x)
+  WHERE {_usable("r", "x")}
+  RETURN collect(DISTINCT x) AS reached
+}}
+CALL (nearNodes) {{
+  // The partners next to the near frontier, each with its best value there and its steps.
+  UNWIND nearNodes AS u
+  CALL (u) {{
+    {from_partner}WITH u WHERE NOT u:Partner MATCH (u)-[r:{pattern}]-(y) RETURN r, y
+  }}
+  WITH u, r, y WHERE {_usable("r", "y")}
+  WITH u, y, type(r) AS k1, {_strength("r")} AS s1
+  WITH y, max($near[elementId(u)] * s1) AS onto, collect([elementId(u), k1, s1]) AS froms
+  RETURN collect([y, onto, froms]) AS ontoPartners, coalesce(max(onto), 0.0) AS ontoBest,
+         sum(CASE WHEN onto >= $floor THEN COUNT {{ (y)--() }} ELSE 0 END) AS heldCost
+}}
+MATCH (h) WHERE elementId(h) = $end
+// Read from the near side (`held`) when the partners there have fewer relationships to walk
+// than the end's customers and solutions; else those are walked, bounded by `ontoBest`.
+WITH *, h:Partner AND heldCost <= $walkCost AS fromNear
+CALL (h, nearNodes, reached, ontoBest, fromNear) {{
+  MATCH (h)-[r:{pattern}]-(w)
+  WHERE {_usable("r", "w")}
+  WITH w, type(r) AS k0, {_strength("r")} AS s0
+  WHERE s0 * coalesce($closer[elementId(w)], $rest) >= $floor
+  WITH w, max(s0) AS value, collect([k0, s0]) AS steps
+  // A partner may be two steps from the near frontier; any node, next to it.
+  WITH w, value, steps, CASE WHEN w:Partner THEN value * $nearBest >= $floor
+       ELSE NOT fromNear AND value * ontoBest >= $floor END AS far
+  CALL (w, value, far, nearNodes, reached, h) {{
+    WITH w, value, far WHERE far OR w IN reached
+    MATCH (w)-[r:{pattern}]-(y)
+    WHERE (y IN nearNodes OR (far AND y IN reached)) AND y <> h
+      AND ($avoid = [] OR NOT elementId(y) IN $avoid) AND {_shown("r")}
+    WITH w, value, y, type(r) AS k2, {_strength("r")} AS s2
+    WHERE value * s2 * $nearBest >= $floor
+    RETURN collect([w, value, y, k2, s2]) AS outs
+  }}
+  WITH w, value, steps, outs
+  WITH max(value) AS endBest, collect(CASE
+         WHEN outs <> [] OR (w IN nearNodes AND value * $near[elementId(w)] >= $floor)
+         THEN [elementId(w), w.key, {_rank("w")}, steps] END) AS grown,
+       collect(outs) AS outs
+  RETURN coalesce(endBest, 0.0) AS endBest, grown, outs
+}}
+CALL (outs) {{
+  UNWIND outs AS out
+  UNWIND out AS t
+  RETURN collect(t) AS steps
+}}
+{into_held}
+WITH nearNodes, reached, grown + heldGrown AS grown, steps, held,
+     [t IN steps WHERE t[2] IN nearNodes AND t[1] * t[4] * $near[elementId(t[2])] >= $floor
+      | [elementId(t[0]), elementId(t[2]), t[3], t[4]]] AS direct
+CALL (nearNodes, reached, steps, held) {{
+  CALL (nearNodes, reached, steps, held) {{
+    UNWIND [t IN steps WHERE t[2] IN reached] AS t
+    WITH t[0] AS w, t[1] AS value, t[2] AS x, t[3] AS k2, t[4] AS s2
+    {_back(kinds)}
+    WITH elementId(w) AS end, value, x, k2, s2, r, elementId(u) AS start
+    WHERE {_shown("r")}
+    RETURN x, start, end, value, type(r) AS k1, {_strength("r")} AS s1, k2, s2
+    UNION ALL
+    UNWIND held AS t
+    UNWIND t[1] AS f
+    RETURN t[0] AS x, f[0] AS start, t[2] AS end, t[3] AS value, f[1] AS k1, f[2] AS s1,
+           t[4] AS k2, t[5] AS s2
+  }}
+  WITH x, start, end, k1, s1, k2, s2, value
+  WHERE $near[start] * s1 * s2 * value >= $floor
+{_BEST_MIDDLES}}}
+RETURN grown, direct, pairs
 """
 
 
@@ -233,6 +343,7 @@ def probe_query(kinds: frozenset[str]) -> str:
 {_nodes("$far", "farNodes")}
 CALL () {{
   UNWIND keys($near) AS id
+  WITH id ORDER BY $near[id] DESC  // a capped read takes the strongest nodes first
   MATCH (u) WHERE elementId(u) = id
   MATCH (u)-[r:{pattern}]-(x)
   WITH id, u, r, x LIMIT $cap
@@ -278,6 +389,25 @@ RETURN direct, pairs
 """
 
 
+def _back(kinds: frozenset[str]) -> str:
+    """In: a middle node x, the far node w it was reached from, and nearNodes. Out: rows (r, u),
+    each relationship r from x back to a near node u other than w. A node with few
+    relationships looks each near node up in a hashed list; one with many is joined to each
+    near node from whichever end has fewer (expand-into)."""
+    return f"""CALL (x, w, nearNodes) {{
+    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} <= $intoAbove
+    MATCH (x)-[r:{_pattern(kinds)}]-(u)
+    WHERE u IN nearNodes AND u <> w
+    RETURN r, u
+    UNION ALL
+    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} > $intoAbove
+    UNWIND nearNodes AS u
+    WITH x, u, w WHERE u <> w
+    {_into(kinds, "u")}
+    RETURN r, u
+  }}"""
+
+
 # Two partners are joined by partner links and sub-partner edges only; a partner and a customer
 # or solution by an account or a co-creation only.
 BETWEEN_PARTNERS = frozenset({"SUB_PARTNER_OF", "CO_SELLS_WITH", "REFERS_TO", "INTEGRATES_WITH"})
@@ -295,7 +425,7 @@ def _into(kinds: frozenset[str], w: str) -> str:
         if types:
             match = f"MATCH (x)-[r:{_pattern(types)}]-({w})"
             branches.append(f"WITH x, {w} WHERE {where} {match} RETURN r")
-    return f"CALL (x, {w}) {{ " + " UNION ".join(branches) + " }"
+    return f"CALL (x, {w}) {{ " + " UNION ALL ".join(branches) + " }"
 
 
 def _pattern(kinds: frozenset[str]) -> str:
@@ -439,6 +569,13 @@ class _Search:
         # Hashed, both frontiers' relationships are read once; probed, the near frontier's
         # and its neighbours' (about NEIGHBOURS each).
         hashed = near.cost() + far.cost() <= NEIGHBOURS * near.cost()
+        cap = PROBE_CAP if probe else EVERYTHING
+        if probe and len(near.frontier) == 1 < len(far.frontier) and near.cost() > PROBE_CAP:
+            # Looking for paths early through a hub: it is looked up from the other side's
+            # neighbours, so every one read finds its paths (a capped hashed join would meet
+            # only the few the two samples share).
+            near, far, hashed = far, near, False
+            cap = PROBE_CAP // 4
         params = {
             **self._params(),
             "near": near.frontier,
@@ -447,10 +584,36 @@ class _Search:
             "farBest": far.reach(),
             "perPair": max(1, self.first + self.max_hops - 2),
             "intoAbove": INTO_RATIO * len(near.frontier if hashed else far.frontier),
-            "cap": PROBE_CAP if probe else EVERYTHING,
+            "cap": cap,
         }
         query = join_query(self.kinds) if hashed else probe_query(self.kinds)
         record = (await self.graph.read(query, params, seconds=self.left()))[0]
+        self._met(record)
+
+    async def grow_and_join(self, ball: _Ball, other: _Ball) -> None:
+        """The last hop out of `ball`, which is still only its end, and the join with `other`
+        after it (`grown_join_query`): so a hub's neighbours stay in the database."""
+        params = {
+            **self._params(),
+            "end": ball.end,
+            "closer": other.closer(),
+            "rest": other.reach(),
+            "near": other.frontier,
+            "nearBest": other.reach(),
+            "perPair": max(1, self.first + self.max_hops - 2),
+            "intoAbove": INTO_RATIO * len(other.frontier),
+            "walkCost": NEIGHBOURS * ball.cost(),
+        }
+        query = grown_join_query(self.kinds)
+        record = (await self.graph.read(query, params, seconds=self.left()))[0]
+        for node, key, rank, steps in record["grown"]:
+            self.piece.add_node(node, key, rank)
+            for kind, strength in steps:
+                self.piece.add_edge(ball.end, node, units(strength), RANK[kind])
+        self._met(record)
+
+    def _met(self, record: Any) -> None:
+        """Adds a join's meeting points to the piece."""
         for start, node, kind, strength in record["direct"]:
             self.piece.add_edge(start, node, units(strength), RANK[kind])
         for start, end, middles in record["pairs"]:
@@ -479,10 +642,15 @@ class _Search:
                 # Too few paths to prune with, before a large expansion: meet in full.
                 await self.join(front, back)
                 self.ranked(source, target)
-            if front.cost() <= back.cost():
-                await self.expand(front, back)
-            else:
-                await self.expand(back, front)
+            ball, other = (front, back) if front.cost() <= back.cost() else (back, front)
+            if gap == 3:
+                # The last hop: a hub at an end that has not grown yet grows inside the join,
+                # so that its neighbours are not shipped out and back.
+                end, rest = (front, back) if front.depth == 0 else (back, front)
+                if end.depth == 0 and PROBE_CAP < end.cost() <= GROWN_RATIO * rest.cost():
+                    await self.grow_and_join(end, rest)
+                    break
+            await self.expand(ball, other)
         return self.ranked(source, target)
 
 

@@ -8,10 +8,12 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from paths_oracle import answer_of, brute_force, influence_graph, read_bundle
 from paths_support import ask_paths, load_bundle, shaped
 from support import wipe, write_csv
 
+from graph.analytics import paths
 from graph.db import Graph
 
 STRENGTHS = ["0.7", "0.6", "0.3", "0.9", "0.8", "0.25", "1.0", "0.5", "0.1", "0.2", ""]
@@ -63,8 +65,9 @@ def random_bundle(rng: random.Random, folder: Path) -> None:
     )
 
 
-async def test_random_bundles_against_every_simple_path(graph: Graph, tmp_path: Path) -> None:
-    """Every ordered pair of nodes, up to 6 hops, exactly as the model ranks them."""
+async def differences(graph: Graph, tmp_path: Path, questions: list[tuple[int, int]]) -> list[Any]:
+    """Every ordered pair of nodes of every seeded bundle asked with each (first, maxHops), where
+    the answer differs from the model's."""
     differ: list[Any] = []
     try:
         for seed in SEEDS:
@@ -73,13 +76,33 @@ async def test_random_bundles_against_every_simple_path(graph: Graph, tmp_path: 
             await load_bundle(graph, folder)
             names, relationships = read_bundle(folder)
             model = influence_graph(names, relationships)
-            for source, target in itertools.permutations(sorted(names), 2):
-                got = shaped(await ask_paths(graph, source, target, first=10, maxHops=6))
-                want = answer_of(brute_force(model, source, target, 10, 6), names)
+            pairs = itertools.permutations(sorted(names), 2)
+            for (source, target), (first, hops) in itertools.product(pairs, questions):
+                got = shaped(await ask_paths(graph, source, target, first=first, maxHops=hops))
+                want = answer_of(brute_force(model, source, target, first, hops), names)
                 if got != want:
-                    differ.append((seed, source, target, got, want))
+                    differ.append((seed, source, target, first, hops, got, want))
     finally:
         await wipe(graph)
+    return differ
+
+
+async def test_random_bundles_against_every_simple_path(graph: Graph, tmp_path: Path) -> None:
+    """Every ordered pair of nodes, up to 6 hops, exactly as the model ranks them."""
+    differ = await differences(graph, tmp_path, [(10, 6)])
+    assert not differ, differ[:3]
+
+
+@pytest.mark.parametrize(("cap", "neighbours"), [(3, 6), (3, 0), (5, 0)])
+async def test_random_bundles_searched_as_through_hubs(
+    graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: int, neighbours: int
+) -> None:
+    """The same, with every end of more than `cap` relationships taken for a hub: probes
+    looked up from the other side, the last hop grown inside the join (its customers' two
+    steps read from the near side or walked, as `neighbours` makes the walk dear or cheap)."""
+    monkeypatch.setattr(paths, "PROBE_CAP", cap)
+    monkeypatch.setattr(paths, "NEIGHBOURS", neighbours)
+    differ = await differences(graph, tmp_path, [(3, 4), (2, 5)])
     assert not differ, differ[:3]
 
 
