@@ -15,8 +15,15 @@ that can hold the k best paths, then ranks them in Python (`best_paths`):
   larger). Between two frontier nodes only the best `first + maxHops - 2` middle nodes are
   kept: a path through a worse one could swap it for one of them that is not already on the
   path (a path holds at most maxHops - 2 other nodes) and be better, so at least `first`
-  better paths exist. The same join, tried while more hops are left and reading at most
-  PROBE_CAP relationships a side, finds real paths early.
+  better paths exist. The same join as a probe (at most PROBE_CAP relationships a side,
+  through a few middle nodes) finds real paths early: while more hops are left, and before a
+  last join between two wide frontiers. A probe through a hub looks it up from the other
+  side's neighbours.
+- When the last hop would grow an end that has not grown yet and is a hub, it grows inside
+  the last join (`grown_join_query`): its neighbours never leave the database, and only
+  those that meet the other frontier are sent back, with their steps from the end. (By the
+  argument below, a path through a neighbour that does not meet runs inside the other ball,
+  whose relationships the piece already holds.)
 - The k-th best influence found so far (`floor`) prunes every relationship that cannot lie on
   a path reaching it: a prefix's product times an upper bound of the rest, below the floor.
   The bound: a node inside the other ball carries its own product there; a path from outside
@@ -71,6 +78,9 @@ SEARCH_SECONDS = 10.0
 INTO_RATIO = 8
 # A join tried only to find paths early reads at most this many relationships on each side.
 PROBE_CAP = 20_000
+# ... and meets the far frontier through some of the middle nodes: as many as its cap allows
+# at what each may cost, and at least this many.
+PROBE_MIDDLES = 64
 EVERYTHING = 2**62
 # An end not grown yet is grown inside the last join (`grown_join_query`) unless its
 # relationships outnumber the other side's this many times: then the other side grows.
@@ -164,7 +174,7 @@ _BEST_MIDDLES = f"""
 
 
 @cache
-def join_query(kinds: frozenset[str]) -> str:
+def join_query(kinds: frozenset[str], probe: bool) -> str:
     """Where the near frontier meets the far one, hashed as overlaps are: the near side's
     neighbours are collected (no property read), the far side's steps are walked and looked
     up in them, and only the steps that meet are read. The answer: the steps from the far
@@ -199,7 +209,8 @@ WITH nearNodes, landed,
         AND $far[l[0]] * l[4] * $near[elementId(l[2])] >= $floor
       | [l[0], elementId(l[2]), l[3], l[4]]] AS direct
 CALL (nearNodes, landed) {{
-  UNWIND [l IN landed WHERE l[5]] AS l  // one step from the near frontier: a middle
+  // One step from the near frontier: a middle (a probe meets through a few).
+  UNWIND [l IN landed WHERE l[5]]{"[..$middles]" if probe else ""} AS l
   WITH l[0] AS end, l[1] AS w, l[2] AS x, l[3] AS k2, l[4] AS s2
   {_back(kinds)}
   WITH end, x, k2, s2, r, elementId(u) AS start
@@ -332,7 +343,7 @@ RETURN grown, direct, pairs
 
 
 @cache
-def probe_query(kinds: frozenset[str]) -> str:
+def probe_query(kinds: frozenset[str], probe: bool) -> str:
     """The same meeting as `join_query`, read from the near side when the far frontier has
     far more relationships than the near side's neighbours: each node one step from the near
     frontier (read once however many near nodes reach it) looks its far neighbours up in a
@@ -359,7 +370,7 @@ WITH farNodes, steps,
 CALL (steps) {{
   UNWIND steps AS t
   WITH t[2] AS x, collect([t[0], t[1], t[3], t[4]]) AS froms, max($near[t[0]] * t[4]) AS best
-  RETURN collect([x, froms, best, COUNT {{ (x)--() }}]) AS middles
+  RETURN collect([x, froms, best, COUNT {{ (x)--() }}]){"[..$middles]" if probe else ""} AS middles
 }}
 CALL (middles, farNodes) {{
   UNWIND [m IN middles WHERE m[3] <= $intoAbove] AS m
@@ -576,6 +587,9 @@ class _Search:
             # only the few the two samples share).
             near, far, hashed = far, near, False
             cap = PROBE_CAP // 4
+        # A middle node is looked up by its relationships up to this many, else joined to each
+        # node across: what it costs a join, at most.
+        into_above = INTO_RATIO * len(near.frontier if hashed else far.frontier)
         params = {
             **self._params(),
             "near": near.frontier,
@@ -583,10 +597,11 @@ class _Search:
             "nearBest": near.reach(),
             "farBest": far.reach(),
             "perPair": max(1, self.first + self.max_hops - 2),
-            "intoAbove": INTO_RATIO * len(near.frontier if hashed else far.frontier),
+            "intoAbove": into_above,
             "cap": cap,
+            "middles": max(PROBE_MIDDLES, cap // into_above),
         }
-        query = join_query(self.kinds) if hashed else probe_query(self.kinds)
+        query = (join_query if hashed else probe_query)(self.kinds, probe)
         record = (await self.graph.read(query, params, seconds=self.left()))[0]
         self._met(record)
 
@@ -634,6 +649,12 @@ class _Search:
         back = _Ball(target, {target: 1.0}, {target: 1.0}, {target: degrees[1]})
         while front.frontier and back.frontier:
             gap = self.max_hops - front.depth - back.depth
+            wide = min(len(front.frontier), len(back.frontier)) > 1
+            if gap <= 2 and wide and front.cost() + back.cost() > PROBE_CAP:
+                # A last join between two wide frontiers costs far less with a high floor:
+                # some paths first.
+                await self.join(front, back, probe=True)
+                self.ranked(source, target)
             await self.join(front, back, probe=gap > 2)
             if gap <= 2:
                 break

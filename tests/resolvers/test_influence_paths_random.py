@@ -98,10 +98,12 @@ async def test_random_bundles_searched_as_through_hubs(
     graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: int, neighbours: int
 ) -> None:
     """The same, with every end of more than `cap` relationships taken for a hub: probes
-    looked up from the other side, the last hop grown inside the join (its customers' two
-    steps read from the near side or walked, as `neighbours` makes the walk dear or cheap)."""
+    capped and meeting through one middle node, looked up from the other side of a hub, and
+    tried before the last join; the last hop grown inside the join (its customers' two steps
+    read from the near side or walked, as `neighbours` makes the walk dear or cheap)."""
     monkeypatch.setattr(paths, "PROBE_CAP", cap)
     monkeypatch.setattr(paths, "NEIGHBOURS", neighbours)
+    monkeypatch.setattr(paths, "PROBE_MIDDLES", 1)
     differ = await differences(graph, tmp_path, [(3, 4), (2, 5)])
     assert not differ, differ[:3]
 
