@@ -28,6 +28,7 @@ from paths_support import ask_paths, gid, load_bundle, shaped
 from support import ask, partner_viewer, wipe, write_csv
 
 from graph.access import today
+from graph.analytics import paths
 from graph.db import Graph
 
 # Who grants P what: A lists its accounts (until a month from now), O lists them open-ended,
@@ -165,10 +166,20 @@ def test_the_rules_give_these_lists() -> None:
 
 
 @pytest.mark.parametrize("me", ASKERS)
-@pytest.mark.parametrize("max_hops", [3, 6])
+@pytest.mark.parametrize(("max_hops", "hubs"), [(3, False), (6, False), (4, True), (6, True)])
 async def test_the_answer_is_the_staff_answer_without_hidden_accounts(
-    graph: Graph, world: World, me: str, max_hops: int
+    graph: Graph,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    me: str,
+    max_hops: int,
+    hubs: bool,
 ) -> None:
+    """`hubs`: searched as if every node with more than three relationships were a hub (see
+    test_random_bundles_searched_as_through_hubs)."""
+    if hubs:
+        monkeypatch.setattr(paths, "PROBE_CAP", 3)
+        monkeypatch.setattr(paths, "PROBE_MIDDLES", 1)
     listed = listed_for(me)
     seen = world.seen_by(me, listed)
     customers = await visible_customers(graph, world, me)
