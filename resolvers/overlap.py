@@ -183,10 +183,11 @@ class OverlapQueries:
         a: strawberry.ID,
         b: strawberry.ID,
         statuses: list[AccountStatus] | None = None,
-        include_sub_partners: bool = False,
+        include_sub_partners: bool | None = False,
     ) -> Overlap:
         keys = [key_of(a, "a", "Partner"), key_of(b, "b", "Partner")]
         fields = ["a", "b"]
+        include_sub_partners = bool(include_sub_partners)  # null: the default, false
         wanted = _statuses(statuses)
         sight = await _asked(info, "overlap", keys, fields)
         graph = info.context.graph
@@ -219,11 +220,13 @@ class OverlapQueries:
         self,
         info: Info,
         partner: strawberry.ID,
-        first: int = 10,
+        first: int | None = 10,
         statuses: list[AccountStatus] | None = None,
-        include_sub_partners: bool = False,
+        include_sub_partners: bool | None = False,
     ) -> list[PartnerOverlap]:
         key = key_of(partner, "partner", "Partner")
+        first = 10 if first is None else first  # null: the default
+        include_sub_partners = bool(include_sub_partners)
         if not 1 <= first <= MAX_FIRST:
             raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
         wanted = _statuses(statuses)

@@ -371,3 +371,22 @@ async def test_each_answer_is_one_query(graph: Graph, world: Ecosystem) -> None:
         answer = await ask(graph, query, variables)
         assert not answer.errors
         assert answer.round_trips == 1  # the partners' rows come with the answer
+
+
+async def test_a_null_argument_takes_its_default(graph: Graph, world: Ecosystem) -> None:
+    """first: null is 10 and includeSubPartners: null is false, as if left out."""
+    partner = pid(world.partners[0])
+    left_out = await ask(graph, TOP, {"p": partner, "first": 10, "s": None, "sub": False})
+    nulls = await ask(graph, TOP, {"p": partner, "first": None, "s": None, "sub": None})
+    assert nulls.errors == [] and nulls.data == left_out.data
+    pair = "query($a: ID!, $b: ID!, $sub: Boolean) { overlap(a: $a, b: $b, includeSubPartners: $sub) { count } }"
+    ids = {"a": partner, "b": pid(world.partners[1])}
+    assert (await ask(graph, pair, {**ids, "sub": None})).data == (
+        await ask(graph, pair, {**ids, "sub": False})
+    ).data
+    tree = "query($d: Int) { partner(key: $k) { subPartnerTree(depth: $d) { level partner { key } } } }"
+    query = tree.replace("query($d: Int)", "query($d: Int, $k: String!)")
+    for key in world.partners:
+        null_depth = await ask(graph, query, {"d": None, "k": key})
+        assert null_depth.errors == []
+        assert null_depth.data == (await ask(graph, query, {"d": 3, "k": key})).data
