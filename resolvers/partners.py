@@ -151,9 +151,7 @@ class Partner(Node):
     @strawberry.field(
         description="Every sub-partner edge below it, down to `depth` levels, shallow first."
     )
-    async def sub_partner_tree(
-        self, info: Info, depth: int | None = 3
-    ) -> list[SubPartnerEdge]:
+    async def sub_partner_tree(self, info: Info, depth: int | None = 3) -> list[SubPartnerEdge]:
         depth = 3 if depth is None else depth  # null: the default
         if not 1 <= depth <= MAX_TREE_DEPTH:
             raise InvalidInput(f"depth must be between 1 and {MAX_TREE_DEPTH}", field="depth")
