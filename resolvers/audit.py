@@ -26,8 +26,8 @@ class AuditEvent:
     role: str
     viewer: str = strawberry.field(description="The key of the partner the viewer acts for.")
     operation: str = strawberry.field(
-        description="What was asked: overlap, topOverlaps, overlapMatrix, commonAccounts, "
-        "overlap.customers, commonAccounts.customers, accounts, agreementGrant, agreementRevoke."
+        description="What was asked: the field's name (topOverlaps, influencePaths, "
+        "agreementGrant, ...; overlap.customers for a nested one). The README lists them."
     )
     partners: list[str] = strawberry.field(description="The keys of the partners asked about.")
     allowed: bool = strawberry.field(description="False when the question was refused.")

@@ -238,3 +238,17 @@ def test_serve_writes_the_trail(
 
 def pid(key: str) -> str:
     return encode_id("Partner", key)
+
+
+def test_counts_over_a_granted_partners_accounts_are_audited(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    """P's ecosystem counts cover A's accounts (A lists them to P); N's cover only its own."""
+    query = "{ ecosystem { customers accounts } }"
+    assert _ask(client, settings, query, {}).json()["data"]["ecosystem"] == {
+        "customers": 2,
+        "accounts": 3,
+    }
+    _ask(client, settings, query, {}, partner="N")
+    seen = [(line["operation"], line["partners"], line["allowed"]) for line in _lines(trail_file)]
+    assert seen == [("ecosystem", ["A", "P"], True)]
