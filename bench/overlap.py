@@ -14,12 +14,8 @@ from neo4j import Driver, RoutingControl
 
 from bench.scenarios import Args, Scenario
 from graph.analytics.overlap import EVERY_STATUS, PROBE_RATIO
-from graph.analytics.overlap_queries import (
-    COMMON_ACCOUNTS,
-    OVERLAP,
-    OVERLAP_MATRIX,
-    TOP_OVERLAPS,
-)
+from graph.analytics.overlap_queries import OVERLAP
+from graph.analytics.overlap_rankings import COMMON_ACCOUNTS, OVERLAP_MATRIX, TOP_OVERLAPS
 from resolvers.node import encode_id
 
 SIZES = "MATCH (p:Partner) RETURN p.key AS key, COUNT { (p)-[:HAS_ACCOUNT]->() } AS n"

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph.analytics.overlap_queries import (
-    COMMON_ACCOUNTS,
     OVERLAP,
     OVERLAP_BY_STATUS,
-    OVERLAP_MATRIX,
     OVERLAP_ROLLED_UP,
     SHARED_CUSTOMERS,
     SHARED_CUSTOMERS_BY_STATUS,
     SHARED_CUSTOMERS_ROLLED_UP,
+)
+from graph.analytics.overlap_rankings import (
+    COMMON_ACCOUNTS,
+    OVERLAP_MATRIX,
     TOP_OVERLAPS,
     TOP_OVERLAPS_BY_STATUS,
     TOP_OVERLAPS_ROLLED_UP,
