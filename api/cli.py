@@ -17,11 +17,13 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
+from api.export_reach import export_reach
 from api.listen import check_listen
 from api.neo4j_commands import local, neo4j_app
 from api.progress import bar as progress_bar
 from api.settings import Settings, load_settings
 from graph.access import Role
+from graph.analytics.reach_scope import MAX_DEPTH
 from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
@@ -29,6 +31,7 @@ from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
 from graph.localdb import runner
+from graph.model import AccountStatus
 from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -292,6 +295,47 @@ def _analyze(settings: Settings) -> None:
         err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     out.print(summary(result), highlight=False, soft_wrap=True)
+
+
+@app.command("export-reach")
+def export_reach_command(
+    campaign: Annotated[str, typer.Argument(help="The campaign's key.")],
+    out_file: Annotated[Path, typer.Option("--out", dir_okay=False, help="The CSV file to write.")],
+    depth: Annotated[
+        int, typer.Option(min=0, max=MAX_DEPTH, help="Sub-partner levels below each participant.")
+    ] = 1,
+    statuses: Annotated[
+        list[str] | None,
+        typer.Option(help="Account statuses that count (repeat, or comma-separated); all if none."),
+    ] = None,
+) -> None:
+    """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
+    wanted = sorted({s.strip().upper() for value in statuses or [] for s in value.split(",")})
+    known = [status.value for status in AccountStatus]
+    for status in wanted:
+        if status not in known:
+            raise typer.BadParameter(
+                f"{status!r} is not one of {', '.join(known)}", param_hint="--statuses"
+            )
+    settings = _settings()
+    ensure_neo4j(settings)
+    try:
+        written = asyncio.run(
+            _export_reach(settings, campaign, depth, wanted or sorted(known), out_file)
+        )
+    except NotFound as error:
+        _fail(error.message, 2)
+    out.print(f"wrote {written:,} customers reached by {campaign} to {out_file}", highlight=False)
+
+
+async def _export_reach(
+    settings: Settings, campaign: str, depth: int, statuses: list[str], out_file: Path
+) -> int:
+    graph = settings.connect()
+    try:
+        return await export_reach(graph, campaign, depth, statuses, out_file, err)
+    finally:
+        await graph.close()
 
 
 @app.command("serve")

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from paths_support import load_bundle
-from reach_cases_support import write_cases
+from reach_cases import load_cases
 from reach_oracle import Bundle, answer
 from reach_support import campaign_reach, every_customer, plan_reach, rounded
 from support import partner_viewer, wipe
@@ -26,8 +25,7 @@ FIELDS = ("total", "participants", "byIndustry", "byRegion", "overlapShare")
 @pytest.fixture(scope="module")
 async def cases(graph: Graph, tmp_path_factory: Any) -> AsyncIterator[Bundle]:
     folder: Path = tmp_path_factory.mktemp("reach-visibility")
-    write_cases(folder)
-    await load_bundle(graph, folder)
+    await load_cases(graph, folder)
     yield Bundle.read(folder)
     await wipe(graph)
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import write_csv
+from support import wipe, write_csv
+
+from graph.db import Graph
+from graph.ingest.load import import_bundle
 
 PARTNER = ["RESELLER", "GOLD", "", "", "", "", ""]
 CUSTOMERS = [
@@ -78,3 +81,10 @@ def write_cases(folder: Path) -> None:
             ["KD", "P3", "", ""],
         ],
     )
+
+
+async def load_cases(graph: Graph, folder: Path) -> None:
+    await wipe(graph)
+    write_cases(folder)
+    result = await import_bundle(graph, folder)
+    assert result.validation.ok, [str(error) for error in result.validation.errors[:5]]
