@@ -31,11 +31,13 @@ RETURN k.key AS key, coalesce(k.targetIndustries, []) AS industries,
          AS partners
 """
 
-# The participants ($partners: distinct keys) as rows, and each reached customer's segments and
-# the participants reaching it, folded into the figures of the summary.
-_SEGMENTS = """CALL (rows) {{
-  UNWIND rows AS row
-  WITH row.{field} AS segment, count(*) AS customers
+# Each participant ($partners: distinct keys) with its reach, then every reached customer once,
+# with how many participants reach it (and which, where only one does), folded into groups of
+# (industry, region, shared, only participant): a few thousand groups even for a large
+# campaign, which the figures are summed from. No list per customer is built.
+_SEGMENTS = """CALL (groups) {{
+  UNWIND groups AS g
+  WITH g.{field} AS segment, sum(g.n) AS customers
   ORDER BY customers DESC, segment
   RETURN collect({{segment: segment, customers: customers}}) AS {name}
 }}"""
@@ -46,26 +48,32 @@ def _summary(depth: int) -> str:
 CALL () {{
   UNWIND $partners AS key
   MATCH (p:Partner {{key: key}})
-  RETURN collect({PARTNER}) AS partners
+  CALL (p) {{
+    {reached(depth)}
+    RETURN collect(c) AS cs
+  }}
+  RETURN collect({{partner: {PARTNER}, reach: size(cs)}}) AS reaches, collect([p.key, cs]) AS sets
 }}
-CALL () {{
-  UNWIND $partners AS key
-  MATCH (p:Partner {{key: key}})
-  {reached(depth)}
-  WITH c, collect(p.key) AS by
-  RETURN collect({{industry: coalesce(c.industry, ''), region: coalesce(c.region, ''),
-                   by: by}}) AS rows
+CALL (sets) {{
+  UNWIND sets AS set
+  UNWIND set[1] AS c
+  WITH c, count(*) AS by, min(set[0]) AS first
+  WITH coalesce(c.industry, '') AS industry, coalesce(c.region, '') AS region, by > 1 AS shared,
+       CASE by WHEN 1 THEN first END AS only, count(*) AS n
+  RETURN collect({{industry: industry, region: region, shared: shared, only: only, n: n}})
+    AS groups
 }}
-CALL (rows) {{
-  UNWIND rows AS row
-  UNWIND row.by AS key
-  WITH key, count(*) AS reach, sum(CASE size(row.by) WHEN 1 THEN 1 ELSE 0 END) AS exclusive
-  RETURN collect({{key: key, reach: reach, exclusive: exclusive}}) AS reaches
+CALL (groups) {{
+  UNWIND groups AS g
+  WITH g.only AS only, sum(g.n) AS n
+  WHERE only IS NOT NULL
+  RETURN collect({{key: only, n: n}}) AS exclusives
 }}
 {_SEGMENTS.format(field="industry", name="byIndustry")}
 {_SEGMENTS.format(field="region", name="byRegion")}
-RETURN partners, reaches, byIndustry, byRegion, size(rows) AS total,
-       size([row IN rows WHERE size(row.by) > 1]) AS shared
+RETURN reaches, exclusives, byIndustry, byRegion,
+       reduce(total = 0, g IN groups | total + g.n) AS total,
+       reduce(shared = 0, g IN groups | shared + CASE WHEN g.shared THEN g.n ELSE 0 END) AS shared
 """
 
 
@@ -154,14 +162,10 @@ async def campaign_scope(graph: Graph, campaign: str, member: str | None) -> Cam
 async def summary(graph: Graph, scope: Scope) -> Summary:
     records = await graph.read(SUMMARIES[scope.depth], scope.params())
     r = records[0]
-    reaches = {row["key"]: row for row in r["reaches"]}
-    rows = sorted(r["partners"], key=lambda row: row["key"])
+    exclusive = {row["key"]: row["n"] for row in r["exclusives"]}
+    rows = sorted(r["reaches"], key=lambda row: row["partner"]["key"])
     participants = [
-        PartnerReach(
-            row,
-            reaches.get(row["key"], {}).get("reach", 0),
-            reaches.get(row["key"], {}).get("exclusive", 0),
-        )
+        PartnerReach(row["partner"], row["reach"], exclusive.get(row["partner"]["key"], 0))
         for row in rows
     ]
     return Summary(r["total"], r["shared"], participants, r["byIndustry"], r["byRegion"])
