@@ -17,7 +17,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
-from api.export_reach import export_reach
+from api.export_reach import export_to_file, statuses_from
 from api.listen import check_listen
 from api.neo4j_commands import local, neo4j_app
 from api.progress import bar as progress_bar
@@ -31,7 +31,6 @@ from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
 from graph.localdb import runner
-from graph.model import AccountStatus
 from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -310,32 +309,14 @@ def export_reach_command(
     ] = None,
 ) -> None:
     """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
-    wanted = sorted({s.strip().upper() for value in statuses or [] for s in value.split(",")})
-    known = [status.value for status in AccountStatus]
-    for status in wanted:
-        if status not in known:
-            raise typer.BadParameter(
-                f"{status!r} is not one of {', '.join(known)}", param_hint="--statuses"
-            )
+    wanted = statuses_from(statuses or [])
     settings = _settings()
     ensure_neo4j(settings)
     try:
-        written = asyncio.run(
-            _export_reach(settings, campaign, depth, wanted or sorted(known), out_file)
-        )
+        written = asyncio.run(export_to_file(settings, campaign, depth, wanted, out_file, err))
     except NotFound as error:
         _fail(error.message, 2)
     out.print(f"wrote {written:,} customers reached by {campaign} to {out_file}", highlight=False)
-
-
-async def _export_reach(
-    settings: Settings, campaign: str, depth: int, statuses: list[str], out_file: Path
-) -> int:
-    graph = settings.connect()
-    try:
-        return await export_reach(graph, campaign, depth, statuses, out_file, err)
-    finally:
-        await graph.close()
 
 
 @app.command("serve")

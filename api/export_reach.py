@@ -12,14 +12,39 @@ import os
 import tempfile
 from pathlib import Path
 
+import typer
 from rich.console import Console
 
 from api.progress import bar
+from api.settings import Settings
 from graph.analytics import reach
 from graph.db import Graph
 from graph.errors import NotFound
+from graph.model import AccountStatus
 
 HEADER = ["customer", "name", "industry", "region", "participants"]
+
+
+def statuses_from(values: list[str]) -> list[str]:
+    """`--statuses`, repeated or comma-separated, in any case; every status when none."""
+    known = [status.value for status in AccountStatus]
+    wanted = sorted({s.strip().upper() for value in values for s in value.split(",")} - {""})
+    for status in wanted:
+        if status not in known:
+            raise typer.BadParameter(
+                f"{status!r} is not one of {', '.join(known)}", param_hint="--statuses"
+            )
+    return wanted or sorted(known)
+
+
+async def export_to_file(
+    settings: Settings, campaign: str, depth: int, statuses: list[str], out: Path, console: Console
+) -> int:
+    graph = settings.connect()
+    try:
+        return await export_reach(graph, campaign, depth, statuses, out, console)
+    finally:
+        await graph.close()
 
 
 async def export_reach(
