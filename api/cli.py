@@ -17,11 +17,13 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
+from api.export_reach import export_to_file, statuses_from
 from api.listen import check_listen
 from api.neo4j_commands import local, neo4j_app
 from api.progress import bar as progress_bar
 from api.settings import Settings, load_settings
 from graph.access import Role
+from graph.analytics.reach_scope import MAX_DEPTH
 from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
@@ -292,6 +294,29 @@ def _analyze(settings: Settings) -> None:
         err.print(f"[red]error:[/red] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     out.print(summary(result), highlight=False, soft_wrap=True)
+
+
+@app.command("export-reach")
+def export_reach_command(
+    campaign: Annotated[str, typer.Argument(help="The campaign's key.")],
+    out_file: Annotated[Path, typer.Option("--out", dir_okay=False, help="The CSV file to write.")],
+    depth: Annotated[
+        int, typer.Option(min=0, max=MAX_DEPTH, help="Sub-partner levels below each participant.")
+    ] = 1,
+    statuses: Annotated[
+        list[str] | None,
+        typer.Option(help="Account statuses that count (repeat, or comma-separated); all if none."),
+    ] = None,
+) -> None:
+    """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
+    wanted = statuses_from(statuses or [])
+    settings = _settings()
+    ensure_neo4j(settings)
+    try:
+        written = asyncio.run(export_to_file(settings, campaign, depth, wanted, out_file, err))
+    except NotFound as error:
+        _fail(error.message, 2)
+    out.print(f"wrote {written:,} customers reached by {campaign} to {out_file}", highlight=False)
 
 
 @app.command("serve")

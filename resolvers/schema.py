@@ -30,6 +30,7 @@ from resolvers.node import NodeQueries
 from resolvers.overlap import OverlapQueries
 from resolvers.partners import PartnerQueries
 from resolvers.paths import PathQueries
+from resolvers.reach import ReachQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
 
@@ -45,6 +46,7 @@ class Query(
     DealQueries,
     OverlapQueries,
     PathQueries,
+    ReachQueries,
     AuditQueries,
     EcosystemQueries,
 ):

@@ -398,6 +398,78 @@ def check_paths(
         yield f"influencePaths {asked['keys']} differ from the paths over what P may see"
 
 
+def team(eco: Ecosystem, partner: str, depth: int) -> set[str]:
+    found, frontier = {partner}, {partner}
+    for _ in range(depth):
+        frontier = {child for child, parent in eco.parents if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def reach_of(eco: Ecosystem, partners: list[str], depth: int, owners: set[str] | None) -> Any:
+    """Each participant's reached customers, counting only the accounts of `owners`."""
+    return {
+        p: {
+            c
+            for (q, c) in eco.accounts
+            if q in team(eco, p, depth) and (owners is None or q in owners)
+        }
+        for p in partners
+    }
+
+
+def check_reach(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """campaignReach: only a participant gets an answer, with the whole campaign's total, only
+    its own PartnerReach, and only customers reached through accounts it may list."""
+    if sight.me not in eco.campaign:
+        if not refused(answer, "campaignReach") or answer.codes != ["NOT_FOUND"]:
+            yield "campaignReach answered for a campaign the viewer is not in"
+        return
+    if answer.errors:
+        yield f"campaignReach refused to a participant: {answer.errors[0].get('message')}"
+        return
+    got, depth = answer.data["campaignReach"], asked["depth"]
+    whole = reach_of(eco, eco.campaign, depth, None)
+    if got["total"] != len(set().union(*whole.values())):
+        yield "campaignReach total is not the whole campaign's"
+    if [p["partner"]["key"] for p in got["participants"]] != [sight.me]:
+        yield f"campaignReach shows participants {got['participants']}"
+    seen = set().union(*reach_of(eco, eco.campaign, depth, sight.lists).values())
+    listed = {e["node"]["customer"]["key"] for e in got["customers"]["edges"]}
+    if listed != seen or got["customers"]["totalCount"] != len(seen):
+        yield f"campaignReach customers {sorted(listed)}, {sorted(seen)} visible"
+    for edge in got["customers"]["edges"]:
+        if not {p["key"] for p in edge["node"]["participants"]} <= sight.lists:
+            yield "campaignReach names a participant whose accounts the viewer may not list"
+
+
+def check_plan(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """planReach counts only the customers the viewer may see."""
+    if answer.errors:
+        yield f"planReach refused: {answer.errors[0].get('message')}"
+        return
+    got = answer.data["planReach"]
+    seen = reach_of(eco, eco.partners, asked["depth"], sight.lists)
+    if got["total"] != len(set().union(*seen.values())):
+        yield "planReach total counts customers the viewer may not see"
+    if [p["reach"] for p in got["participants"]] != [len(seen[p]) for p in sorted(eco.partners)]:
+        yield "planReach reach counts customers the viewer may not see"
+    if got["customers"]["totalCount"] != len(set().union(*seen.values())):
+        yield "planReach customers count customers the viewer may not see"
+
+
+REACH = (
+    "total overlapShare participants { partner { key } reach exclusive } "
+    "byIndustry { segment customers } byRegion { segment customers } "
+    "customers(first: 50) { totalCount edges { node { customer { key name } "
+    "participants { key } } } }"
+)
+
+
 def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     return [
         {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
@@ -507,6 +579,18 @@ PROBES = [
         "campaigns",
         f"{{ campaigns(first: 10) {{ nodes {{ key partners(first: 10) {{ nodes {{ partner {{ {PARTNER} }} }} }} }} }} }}",
         lambda eco: [{}],
+    ),
+    Probe(
+        "campaignReach",
+        f"query($k: ID!, $depth: Int!) {{ campaignReach(campaign: $k, depth: $depth) {{ {REACH} }} }}",
+        lambda eco: [{"k": encode_id("Campaign", "K-x"), "depth": depth} for depth in (0, 2)],
+        check_reach,
+    ),
+    Probe(
+        "planReach",
+        f"query($ps: [ID!]!, $depth: Int!) {{ planReach(partners: $ps, depth: $depth) {{ {REACH} }} }}",
+        lambda eco: [{"ps": [pid(p) for p in eco.partners], "depth": depth} for depth in (0, 2)],
+        check_plan,
     ),
     Probe(
         "ecosystem",

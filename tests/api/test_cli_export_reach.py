@@ -1,0 +1,115 @@
+"""`partnergraph export-reach`, as a user runs it: the file read back with csv is the list of
+Reach.customers (staff view), names with commas, quotes and unicode survive, an unknown campaign
+is exit 2 with no file left behind."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reach_cases import load_cases
+from reach_oracle import Bundle, answer
+from support import wipe, wipe_and_load
+from test_cli import partnergraph
+
+from graph.db import Graph
+
+HEADER = ["customer", "name", "industry", "region", "participants"]
+
+
+def read_back(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def expected_rows(bundle: Bundle, key: str, depth: int, statuses: tuple[str, ...]) -> Any:
+    campaign = bundle.campaigns[key]
+    full = answer(
+        bundle, campaign["partners"], depth, statuses, campaign["industries"], campaign["regions"]
+    )
+    return [HEADER] + [
+        [
+            c,
+            bundle.customers[c]["name"],
+            bundle.customers[c]["industry"],
+            bundle.customers[c]["region"],
+            ";".join(by),
+        ]
+        for c, by in full["customers"].items()
+    ]
+
+
+@pytest.fixture(scope="module")
+async def cases(graph: Graph, tmp_path_factory: Any) -> AsyncIterator[Bundle]:
+    folder: Path = tmp_path_factory.mktemp("export-cases")
+    await load_cases(graph, folder)
+    yield Bundle.read(folder)
+    await wipe(graph)
+
+
+@pytest.mark.parametrize(
+    ("key", "depth", "statuses"),
+    [("KA", 1, ()), ("KA", 3, ("CUSTOMER",)), ("KD", 0, ()), ("KE", 1, ()), ("KB", 2, ())],
+)
+async def test_the_file_is_the_list_of_reached_customers(
+    graph: Graph, cases: Bundle, tmp_path: Path, key: str, depth: int, statuses: tuple[str, ...]
+) -> None:
+    target = tmp_path / "reach.csv"
+    flags = [f"--statuses={','.join(statuses)}"] if statuses else []
+    done = partnergraph("export-reach", key, "--depth", str(depth), *flags, "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    every = statuses or ("CUSTOMER", "OPPORTUNITY", "PROSPECT")
+    expected = expected_rows(cases, key, depth, every)
+    assert read_back(target) == expected
+    assert f"wrote {len(expected) - 1:,} customers" in done.stdout
+
+
+async def test_names_with_commas_quotes_and_unicode_are_quoted(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    target = tmp_path / "d.csv"
+    done = partnergraph("export-reach", "KD", "--depth", "0", "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    text = target.read_text(encoding="utf-8")
+    assert '"Acme, Inc."' in text and '"The ""Quoted"" Co"' in text and "株式会社" in text
+    assert [row[1] for row in read_back(target)[1:]] == [
+        "Acme, Inc.",
+        'The "Quoted" Co',
+        "Zürich Ünïcode 株式会社",
+    ]
+
+
+async def test_an_unknown_campaign_is_exit_2_and_leaves_no_file(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    target = tmp_path / "none.csv"
+    done = partnergraph("export-reach", "K-none", "--out", str(target))
+    assert done.returncode == 2, done
+    assert "there is no campaign 'K-none'" in done.stderr
+    assert os.listdir(tmp_path) == []
+
+
+async def test_bad_options_are_exit_2(graph: Graph, cases: Bundle, tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    for args in (["--depth", "6"], ["--statuses", "LOST"], ["--depth", "-1"]):
+        done = partnergraph("export-reach", "KA", *args, "--out", str(target))
+        assert done.returncode == 2, (args, done.stderr)
+    assert os.listdir(tmp_path) == []
+
+
+async def test_generated_campaigns(graph: Graph, cases: Bundle, tmp_path: Path) -> None:
+    for seed in (4, 5):
+        folder = tmp_path / f"bundle-{seed}"
+        await wipe_and_load(graph, folder, seed)
+        bundle = Bundle.read(folder)
+        for key in sorted(bundle.campaigns):
+            target = tmp_path / f"{seed}-{key}.csv"
+            done = partnergraph("export-reach", key, "--depth", "2", "--out", str(target))
+            assert done.returncode == 0, done.stderr
+            expected = expected_rows(bundle, key, 2, ("CUSTOMER", "OPPORTUNITY", "PROSPECT"))
+            assert read_back(target) == expected, (seed, key)
+    await load_cases(graph, tmp_path / "cases")  # as the module's fixture left it
