@@ -39,10 +39,24 @@ COLLIDE = (
 # Every customer with colliding deals (those with one of the viewer's own among them, for a
 # partner viewer: `$member`), by customer key: how many, and the page after `$after`. The deals
 # come as {key, partner, on}; which of them the viewer may see is the caller's to decide.
-CONFLICTS = f"""
+# Asked about one customer, the deals are read from it; for a partner viewer, from the customers
+# of its own open deals; else from every open deal.
+ALL_OPEN = """
 MATCH (d:Deal) WHERE d.status IN $open
 MATCH (owner:Partner)-[:REGISTERED]->(d)-[:FOR]->(cust:Customer)
-WHERE $customer IS NULL OR cust.key = $customer
+"""
+CUSTOMER_OPEN = """
+MATCH (cust:Customer {key: $customer})<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
+WHERE d.status IN $open
+"""
+MEMBER_OPEN = """
+MATCH (:Partner {key: $member})-[:REGISTERED]->(mine:Deal)-[:FOR]->(cust:Customer)
+WHERE mine.status IN $open
+WITH DISTINCT cust
+MATCH (cust)<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
+WHERE d.status IN $open
+"""
+COLLIDING = f"""
 WITH cust, collect({{key: d.key, partner: owner.key, on: d.registeredOn, until: d.expiresOn}})
      AS open
 WHERE size(open) > 1
@@ -53,6 +67,9 @@ WITH collect({{key: key, customer: cust, deals: hit}}) AS found
 RETURN size(found) AS total,
        [row IN found WHERE $after IS NULL OR row.key > $after][0..$limit] AS page
 """
+CONFLICTS = ALL_OPEN + COLLIDING
+CUSTOMER_CONFLICTS = CUSTOMER_OPEN + COLLIDING
+MEMBER_CONFLICTS = MEMBER_OPEN + COLLIDING
 
 # The open deals colliding with each of the given deals, of those the viewer may see.
 CONFLICTS_BY_DEAL = f"""
@@ -137,7 +154,11 @@ async def deal_conflicts(
         "after": window.after_key,
         "limit": window.limit,
     }
-    records = await graph.read(CONFLICTS, params)
+    if customer is not None:
+        query = CUSTOMER_CONFLICTS
+    else:
+        query = CONFLICTS if member is None else MEMBER_CONFLICTS
+    records = await graph.read(query, params)
     page = [{**row, "customer": _customer(row["customer"])} for row in records[0]["page"]]
     return records[0]["total"], page
 

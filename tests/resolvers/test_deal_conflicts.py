@@ -237,3 +237,14 @@ async def test_partner_questions_are_audited(graph: Graph, hand: Path, tmp_path:
         ("dealConflicts", "P1", True),
     ]
     assert set(events[1].partners) == {"P2", "P3"}
+
+
+async def test_a_page_is_two_round_trips_whatever_it_holds(graph: Graph, hand: Path) -> None:
+    nested = f"""{{ dealConflicts(first: 50) {{ totalCount nodes {{ {CONFLICT_FIELDS}
+      deals {{ partner {{ key }} customer {{ key }} }} protected {{ amount }} }} }} }}"""
+    answer = await ask(graph, nested)
+    assert not answer.errors, answer.errors
+    assert len(answer.data["dealConflicts"]["nodes"]) == 4
+    assert answer.round_trips == 2  # the conflicts, then every listed deal in one batch
+    with_conflicts = "{ deals(first: 50) { nodes { key conflicts { key } } } }"
+    assert (await ask(graph, with_conflicts)).round_trips == 3  # the page, conflicts, deals
