@@ -33,6 +33,7 @@ from neo4j import READ_ACCESS, GraphDatabase
 from api.auth import Tokens
 from api.settings import Settings
 from bench.analyze import rounds as analyze_rounds
+from bench.conflicts import CONFLICT_SCENARIOS
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
 from bench.reach import REACH_SCENARIOS
@@ -42,10 +43,8 @@ from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
 from graph.localdb import runner
 
-SCENARIOS = {
-    scenario.name: scenario
-    for scenario in (*CORE, *OVERLAP_SCENARIOS, *PATH_SCENARIOS, *REACH_SCENARIOS)
-}
+ALL = (*CORE, *OVERLAP_SCENARIOS, *PATH_SCENARIOS, *REACH_SCENARIOS, *CONFLICT_SCENARIOS)
+SCENARIOS = {scenario.name: scenario for scenario in ALL}
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BENCH_PORT = 7689

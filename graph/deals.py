@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from neo4j.exceptions import ConstraintError
-
 from graph.customers import CUSTOMER
 from graph.customers import VISIBLE as CUSTOMER_VISIBLE
 from graph.db import Graph, Transaction
@@ -150,8 +148,9 @@ async def deal_counts_by_customer(
     return await graph.read_by_key(DEAL_COUNTS_BY_CUSTOMER, "n", params)
 
 
-# Writes: a deal registered (always PENDING), and its status changed. `$visible` in REGISTER is
-# the customers' visibility of graph.customers (a partner registers only for a customer it may see);
+# Writes: a deal registered (always PENDING; graph.conflicts runs it after its check), and its
+# status changed. `$visible` in REGISTER is the customers' visibility of graph.customers (a
+# partner registers only for a customer it may see);
 # `$partner` in LOCK_DEAL is the partner a partner viewer acts for, or null for staff.
 # The customer is bound as `c` for the check only: DEAL's comprehension binds its own.
 
@@ -208,18 +207,6 @@ def refusal(key: str, current: str, asked: str, expires_on: date | None, on: dat
     if asked == DealStatus.WON and expires_on is not None and expires_on < on:
         return f"{refused} (it expired on {expires_on.isoformat()})"
     return None
-
-
-async def register_deal(graph: Graph, fields: dict[str, Any], visible: Row | None) -> Row | None:
-    """A new PENDING deal from `fields` (key, partner, customer, amount, stage, registeredOn,
-    expiresOn); None when the partner or the (visible) customer is missing, Conflict when the
-    key is taken."""
-    try:
-        records = await graph.write(REGISTER, {**fields, "visible": visible})
-    except ConstraintError:
-        taken = fields["key"]
-        raise Conflict(f"a deal with key {taken!r} exists already", field="key") from None
-    return records[0]["deal"] if records else None
 
 
 async def change_deal_status(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph import deals
+from graph import conflicts, deals
 from loaders.base import Loader
 
 Row = dict[str, Any]
@@ -62,3 +62,13 @@ class DealCountByCustomerKeyLoader(Loader[str, int]):
     async def fetch(self, keys: list[str]) -> Mapping[str, int]:
         statuses = _list(self.args["statuses"])
         return await deals.deal_counts_by_customer(self.graph, keys, self.viewer.member, statuses)
+
+
+class ConflictsByDealKeyLoader(Loader[str, list[str]]):
+    """The keys of the deals colliding with each deal (graph.conflicts), of those the viewer
+    may see."""
+
+    default = ()
+
+    async def fetch(self, keys: list[str]) -> Mapping[str, list[str]]:
+        return await conflicts.conflicts_by_deal(self.graph, keys, self.viewer.member)

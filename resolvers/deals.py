@@ -15,7 +15,7 @@ import strawberry
 from graph.deals import DEALS
 from graph.paging import Window, made_under
 from loaders.base import Loader
-from loaders.deals import DealByKeyLoader
+from loaders.deals import ConflictsByDealKeyLoader, DealByKeyLoader
 from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.customers import Customer
@@ -50,6 +50,17 @@ class Deal(Node):
             partner=Partner.of(row["partner"]),
             customer=Customer.of(row["customer"]),
         )
+
+    @strawberry.field(
+        description="The other PENDING or APPROVED deals for its customer, of other partners,"
+        " whose windows share a day with this one's (registeredOn, then key); only those you"
+        " may see: a partner viewer sees no other partner's deal, so dealConflicts counts them."
+    )
+    async def conflicts(self, info: Info) -> list[Deal]:
+        context = info.context
+        keys = await context.loader(ConflictsByDealKeyLoader).load(self.key)
+        rows = await context.loader(DealByKeyLoader).load_many(list(keys))
+        return [Deal.of(row) for row in rows if row is not None]
 
 
 async def deals_of(

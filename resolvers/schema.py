@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 from resolvers.agreements import AgreementQueries
 from resolvers.audit import AuditQueries
 from resolvers.campaigns import CampaignQueries
+from resolvers.conflicts import ConflictQueries
 from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
 from resolvers.ecosystem import EcosystemQueries
@@ -44,6 +45,7 @@ class Query(
     AgreementQueries,
     CampaignQueries,
     DealQueries,
+    ConflictQueries,
     OverlapQueries,
     PathQueries,
     ReachQueries,

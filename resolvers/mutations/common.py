@@ -35,6 +35,7 @@ class UserErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     SELF_REFERENCE = "SELF_REFERENCE"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    CHANNEL_CONFLICT = "CHANNEL_CONFLICT"
 
 
 @strawberry.type(description="What was wrong with a mutation's input, and where.")

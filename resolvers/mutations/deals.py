@@ -13,7 +13,7 @@ import datetime
 
 import strawberry
 
-from graph import deals
+from graph import conflicts, deals
 from graph.access import Role, today
 from graph.errors import Forbidden
 from graph.model import DealStatus
@@ -53,6 +53,12 @@ class DealRegisterInput:
     expires_on: datetime.date | None = strawberry.field(
         default=None, description="On or after registeredOn; null: open-ended."
     )
+    allow_conflict: bool | None = strawberry.field(
+        default=False,
+        description="Register it even where its window shares a day with another partner's"
+        " PENDING or APPROVED deal for the customer (else CHANNEL_CONFLICT); the conflict"
+        " then shows in dealConflicts.",
+    )
 
 
 @strawberry.input
@@ -73,7 +79,11 @@ class DealPayload:
 
 @strawberry.type
 class DealMutations:
-    @strawberry.mutation(description="Register a partner's deal for a customer (PENDING).")
+    @strawberry.mutation(
+        description="Register a partner's deal for a customer (PENDING); CHANNEL_CONFLICT,"
+        " naming the protected deal, where it would collide with another partner's, unless"
+        " allowConflict."
+    )
     async def deal_register(self, info: Info, input: DealRegisterInput) -> DealPayload:
         acting = acting_for(info, Role.ALLIANCE_MANAGER)
         problems = Problems()
@@ -99,7 +109,11 @@ class DealMutations:
             "expiresOn": input.expires_on,
         }
         visible = await context.access.customer_visibility()
-        row, errors = await attempt(lambda: deals.register_deal(context.graph, fields, visible))
+        row, errors = await attempt(
+            lambda: conflicts.register_checked(
+                context.graph, fields, visible, acting, bool(input.allow_conflict)
+            )
+        )
         if row is None and not errors:  # the partner or the (visible) customer is missing
             errors = await missing_ends(info, {"partner": partner}, {"customer": customer})
         return DealPayload(deal=Deal.of(row) if row else None, user_errors=errors)

@@ -12,12 +12,13 @@ from support import ask, partner_viewer, wipe
 
 from graph.db import Graph
 
-# P2's deal D-HIDDEN for C1, and an agreement A-HIDDEN from P2 to P3: P1 may see neither.
+# P2's deal D-HIDDEN for C2 (not C1, where a deal of P1's would collide with it), and an
+# agreement A-HIDDEN from P2 to P3: P1 may see neither.
 HIDDEN = """
 MATCH (p1:Partner {key: 'P1'}), (p2:Partner {key: 'P2'}), (p3:Partner {key: 'P3'}),
-      (c1:Customer {key: 'C1'})
+      (c1:Customer {key: 'C1'}), (c2:Customer {key: 'C2'})
 CREATE (p2)-[:REGISTERED]->(:Deal {key: 'D-HIDDEN', status: 'PENDING', registeredOn: date()})
-       -[:FOR]->(c1)
+       -[:FOR]->(c2)
 CREATE (p2)-[:GRANTS]->(:Agreement {key: 'A-HIDDEN', scopes: ['OVERLAP_COUNTS'], status: 'ACTIVE',
        validFrom: date('2020-01-01')})-[:TO]->(p3)
 CREATE (p1)-[:HAS_ACCOUNT {status: 'CUSTOMER'}]->(c1)

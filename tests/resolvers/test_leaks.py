@@ -191,9 +191,14 @@ def customer_strings(eco: Ecosystem, key: str) -> list[str]:
     return [key, eco.customers[key], encode_id("Customer", key)]
 
 
-def scan(eco: Ecosystem, sight: Sight, answer: Answer) -> Iterator[str]:
-    """Every way the answer shows more than P may see."""
-    hidden = [c for c in eco.customers if c not in sight.customers]
+def scan(eco: Ecosystem, sight: Sight, answer: Answer, sent: str = "") -> Iterator[str]:
+    """Every way the answer shows more than P may see. An error message may name a customer
+    the request itself named (`sent`: its variables as text), as NOT_FOUND does."""
+    hidden = [
+        c
+        for c in eco.customers
+        if c not in sight.customers and encode_id("Customer", c) not in sent
+    ]
     for error in answer.errors:
         text = json.dumps(error, ensure_ascii=False)
         for c in hidden:
@@ -470,6 +475,51 @@ REACH = (
 )
 
 
+def check_conflicts(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """Every generated deal is PENDING over the same window: deals of different partners for one
+    customer collide. P sees the customers where one of them is its own, only its own listed."""
+    if asked.get("keys") and asked["keys"][0] not in sight.customers:
+        if answer.codes != ["NOT_FOUND"] or answer.data is not None:
+            yield f"dealConflicts about unseen customer {asked['keys'][0]} answered"
+        return
+    if answer.errors:
+        yield f"dealConflicts refused: {answer.errors[0].get('message')}"
+        return
+    by_customer: dict[str, list[tuple[str, str]]] = {}
+    for key, (partner, customer) in sorted(eco.deals.items()):
+        by_customer.setdefault(customer, []).append((key, partner))
+    wanted = {}
+    for customer, deals in by_customer.items():
+        if asked.get("keys") and customer not in asked["keys"]:
+            continue
+        if len({p for _, p in deals}) < 2 or sight.me not in {p for _, p in deals}:
+            continue
+        protected = min(deals)  # one registration day: the key decides
+        own = [k for k, p in deals if p == sight.me]
+        wanted[customer] = (
+            own,
+            len(deals) - len(own),
+            protected[0] if protected[1] == sight.me else None,
+        )
+    got = answer.data["dealConflicts"]
+    shown = {
+        node["customer"]["key"]: (
+            [d["key"] for d in node["deals"]],
+            node["hiddenDeals"],
+            (node["protected"] or {}).get("key"),
+        )
+        for node in got["nodes"]
+    }
+    if shown != wanted or got["totalCount"] != len(wanted):
+        yield f"dealConflicts {shown} shown, {wanted} expected"
+    text = json.dumps(answer.data)
+    for other in eco.partners:
+        if other != sight.me and other in text:
+            yield f"dealConflicts names partner {other}"
+
+
 def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     return [
         {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
@@ -571,6 +621,15 @@ PROBES = [
         lambda eco: [{"key": d} for d in eco.deals],
     ),
     Probe(
+        "dealConflicts",
+        "query($customer: ID) { dealConflicts(first: 50, customer: $customer) { totalCount nodes { customer { key name } deals { __typename key amount stage status partner { key } conflicts { __typename key partner { key } } } protected { __typename key amount partner { key } } protectedOn protectedIsYours hiddenDeals notice } } }",
+        lambda eco: (
+            [{}]
+            + [{"customer": encode_id("Customer", c), "keys": [c]} for _, c in eco.deals.values()]
+        ),
+        check_conflicts,
+    ),
+    Probe(
         "agreements",
         f"{{ agreements(first: 100) {{ nodes {{ {AGREEMENT} }} }} }}",
         lambda eco: [{}],
@@ -621,7 +680,8 @@ async def check_ecosystem(graph: Graph, eco: Ecosystem, folder: Path, tally: Tal
                 sent = {k: v for k, v in asked.items() if k not in INTERNAL}
                 answer = await ask(graph, probe.query, sent, partner_viewer(me))
                 tally.cases += 1
-                errors = [*scan(eco, sight, answer), *probe.check(eco, sight, asked, answer)]
+                said = json.dumps(sent)
+                errors = [*scan(eco, sight, answer, said), *probe.check(eco, sight, asked, answer)]
                 if errors:
                     where = f"{probe.name} {json.dumps(sent, ensure_ascii=False)} as {me}"
                     tally.leaks.setdefault(f"{probe.name}: {errors[0]}", where)

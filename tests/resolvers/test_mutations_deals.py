@@ -45,13 +45,16 @@ RETURN d.key AS key, p.key AS partner, c.key AS customer, properties(d) AS props
 ORDER BY key
 """
 # P1 has an account with C1 (so a P1 viewer sees C1, not C2); D1 is P1's deal, D2 is P2's.
+# Both expire in January, so a deal registered later collides with neither.
 DEALS_SEED = """
 MATCH (p1:Partner {key: 'P1'}) MATCH (p2:Partner {key: 'P2'})
 MATCH (c1:Customer {key: 'C1'}) MATCH (c2:Customer {key: 'C2'})
 CREATE (p1)-[:HAS_ACCOUNT {status: 'CUSTOMER', strength: 0.9}]->(c1)
-CREATE (p1)-[:REGISTERED]->(:Deal {key: 'D1', status: 'PENDING', registeredOn: date('2026-01-05')})
+CREATE (p1)-[:REGISTERED]->(:Deal {key: 'D1', status: 'PENDING', registeredOn: date('2026-01-05'),
+                                  expiresOn: date('2026-01-31')})
        -[:FOR]->(c1)
-CREATE (p2)-[:REGISTERED]->(:Deal {key: 'D2', status: 'APPROVED', registeredOn: date('2026-01-06')})
+CREATE (p2)-[:REGISTERED]->(:Deal {key: 'D2', status: 'APPROVED', registeredOn: date('2026-01-06'),
+                                  expiresOn: date('2026-01-31')})
        -[:FOR]->(c2)
 """
 FOREIGN = "a partner may change only its own deals"

@@ -1,0 +1,235 @@
+"""Deal conflicts: deals of different partners for one customer whose windows overlap.
+
+Two deals collide when they are for the same customer, come from different partners, are both
+PENDING or APPROVED, and their [registeredOn, expiresOn] windows share at least one day (a deal
+without expiresOn is open-ended). A customer's conflict lists its *colliding* deals: every open
+deal that collides with at least one other (not the connected groups: two separate collisions
+on one customer are one conflict). The protected deal is the earliest registration among them,
+ties by deal key.
+
+A registration that would collide is refused in one write transaction that first takes the
+customer's write lock, so two registrations for one customer check one after the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from neo4j.exceptions import ConstraintError
+
+from graph.customers import VISIBLE as CUSTOMER_VISIBLE
+from graph.db import Graph, Transaction
+from graph.deals import REGISTER, VISIBLE
+from graph.errors import Conflict
+from graph.model import DealStatus
+from graph.paging import Window
+
+Row = dict[str, Any]
+
+OPEN = [DealStatus.PENDING.value, DealStatus.APPROVED.value]
+
+# x and y (maps with .partner, .on, .until) collide: other partners, windows sharing a day.
+COLLIDE = (
+    "y.partner <> x.partner AND (y.until IS NULL OR x.on <= y.until)"
+    " AND (x.until IS NULL OR y.on <= x.until)"
+)
+
+# Every customer with colliding deals (those with one of the viewer's own among them, for a
+# partner viewer: `$member`), by customer key: how many, and the page after `$after`. The deals
+# come as {key, partner, on}; which of them the viewer may see is the caller's to decide.
+# Asked about one customer, the deals are read from it; for a partner viewer, from the customers
+# of its own open deals; else from every open deal.
+ALL_OPEN = """
+MATCH (d:Deal) WHERE d.status IN $open
+MATCH (owner:Partner)-[:REGISTERED]->(d)-[:FOR]->(cust:Customer)
+"""
+CUSTOMER_OPEN = """
+MATCH (cust:Customer {key: $customer})<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
+WHERE d.status IN $open
+"""
+MEMBER_OPEN = """
+MATCH (:Partner {key: $member})-[:REGISTERED]->(mine:Deal)-[:FOR]->(cust:Customer)
+WHERE mine.status IN $open
+WITH DISTINCT cust
+MATCH (cust)<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
+WHERE d.status IN $open
+"""
+COLLIDING = f"""
+WITH cust, collect({{key: d.key, partner: owner.key, on: d.registeredOn, until: d.expiresOn}})
+     AS open
+WHERE size(open) > 1
+WITH cust, [x IN open WHERE any(y IN open WHERE {COLLIDE}) | x {{.key, .partner, .on}}] AS hit
+WHERE size(hit) > 0 AND ($member IS NULL OR any(x IN hit WHERE x.partner = $member))
+WITH cust.key AS key, cust, hit ORDER BY key
+WITH collect({{key: key, customer: cust, deals: hit}}) AS found
+RETURN size(found) AS total,
+       [row IN found WHERE $after IS NULL OR row.key > $after][0..$limit] AS page
+"""
+CONFLICTS = ALL_OPEN + COLLIDING
+CUSTOMER_CONFLICTS = CUSTOMER_OPEN + COLLIDING
+MEMBER_CONFLICTS = MEMBER_OPEN + COLLIDING
+
+# The open deals colliding with each of the given deals, of those the viewer may see.
+CONFLICTS_BY_DEAL = f"""
+UNWIND $keys AS key
+MATCH (owner:Partner)-[:REGISTERED]->(x:Deal {{key: key}})-[:FOR]->(cust:Customer)
+WHERE x.status IN $open
+CALL (owner, x, cust) {{
+  MATCH (other:Partner)-[:REGISTERED]->(d:Deal)-[:FOR]->(cust)
+  WHERE d.status IN $open AND other <> owner
+    AND (d.expiresOn IS NULL OR x.registeredOn <= d.expiresOn)
+    AND (x.expiresOn IS NULL OR d.registeredOn <= x.expiresOn)
+    AND ({VISIBLE})
+  RETURN d.key AS colliding ORDER BY d.registeredOn, d.key
+}}
+RETURN key, collect(colliding) AS deals
+"""
+
+# The customer's write lock (a property set and removed holds it until commit), then its open
+# deals, and whether the new deal's key is taken. Nothing comes back for a customer the viewer
+# may not see, or an unknown partner.
+LOCK_CUSTOMER = f"""
+MATCH (c:Customer {{key: $customer}})
+WHERE {CUSTOMER_VISIBLE}
+MATCH (:Partner {{key: $partner}})
+SET c._lock = true
+REMOVE c._lock
+WITH c AS cust
+OPTIONAL MATCH (owner:Partner)-[:REGISTERED]->(d:Deal)-[:FOR]->(cust)
+WHERE d.status IN $open
+RETURN [x IN collect({{key: d.key, partner: owner.key, on: d.registeredOn,
+        until: d.expiresOn}}) WHERE x.key IS NOT NULL] AS open,
+       EXISTS {{ MATCH (:Deal {{key: $key}}) }} AS taken
+"""
+
+
+@dataclass(frozen=True)
+class Open:
+    """An open deal's window, as a conflict needs it."""
+
+    key: str
+    partner: str
+    on: date
+    until: date | None = None
+
+    @classmethod
+    def of(cls, row: Row) -> Open:
+        until = row.get("until")
+        return cls(
+            row["key"],
+            row["partner"],
+            row["on"].to_native(),
+            until.to_native() if until is not None else None,
+        )
+
+    def collides(self, other: Open) -> bool:
+        return (
+            self.partner != other.partner
+            and (other.until is None or self.on <= other.until)
+            and (self.until is None or other.on <= self.until)
+        )
+
+
+def protected(deals: list[Row]) -> Row:
+    """The earliest registration ({key, partner, on}) of a conflict's deals, ties by key."""
+    return min(deals, key=lambda deal: (deal["on"].to_native(), deal["key"]))
+
+
+def notice(on: date) -> str:
+    """What a partner viewer is told of another partner's protected deal: its date, no more."""
+    return f"another partner's deal registered on {on.isoformat()} protects this customer"
+
+
+async def deal_conflicts(
+    graph: Graph, window: Window, customer: str | None, member: str | None
+) -> tuple[int, list[Row]]:
+    """How many customers have colliding deals (one of `member`'s among them, unless staff), and
+    the window's page: {key, customer, deals: [{key, partner, on}]} by customer key."""
+    params = {
+        "open": OPEN,
+        "customer": customer,
+        "member": member,
+        "after": window.after_key,
+        "limit": window.limit,
+    }
+    if customer is not None:
+        query = CUSTOMER_CONFLICTS
+    else:
+        query = CONFLICTS if member is None else MEMBER_CONFLICTS
+    records = await graph.read(query, params)
+    page = [{**row, "customer": _customer(row["customer"])} for row in records[0]["page"]]
+    return records[0]["total"], page
+
+
+def _customer(node: Any) -> Row:
+    """A customer node as graph.customers.CUSTOMER projects it."""
+    fields = ("key", "name", "domain", "industry", "region", "employees")
+    return {name: node.get(name) for name in fields}
+
+
+async def conflicts_by_deal(
+    graph: Graph, keys: list[str], member: str | None
+) -> dict[str, list[str]]:
+    params = {"keys": keys, "open": OPEN, "member": member}
+    return await graph.read_by_key(CONFLICTS_BY_DEAL, "deals", params)
+
+
+class ChannelConflict(Conflict):
+    """The registration would collide with another partner's open deal for the customer."""
+
+    user_code = "CHANNEL_CONFLICT"
+
+
+def refusal(new: Open, deals: list[Open], acting: str | None) -> str | None:
+    """Why `new` may not be registered beside the customer's open `deals`, told as `acting`
+    (a partner viewer's key, None for staff) may hear it; None when it collides with none.
+    The deal named is the one that would protect the customer once `new` was in: the earliest
+    of the deals that would then collide (`new` itself left out)."""
+    if not any(new.collides(deal) for deal in deals):
+        return None
+    everyone = [*deals, new]
+    hit = [d for d in deals if any(d.collides(other) for other in everyone)]
+    first = min(hit, key=lambda deal: (deal.on, deal.key))
+    on = first.on.isoformat()
+    if acting is not None and first.partner != acting:
+        return notice(first.on)
+    whose = "your deal" if acting is not None else "deal"
+    return f"{whose} {first.key!r} registered on {on} protects this customer"
+
+
+async def register_checked(
+    graph: Graph,
+    fields: dict[str, Any],
+    visible: Row | None,
+    acting: str | None,
+    allow_conflict: bool,
+) -> Row | None:
+    """A new PENDING deal from `fields` (key, partner, customer, amount, stage, registeredOn,
+    expiresOn), refused as ChannelConflict when it would collide, unless `allow_conflict`; None
+    when the partner or the (visible) customer is missing, Conflict when the key is taken. The
+    check and the write are one transaction, under the customer's lock."""
+
+    async def work(tx: Transaction) -> Row | None:
+        params = {key: fields[key] for key in ("customer", "partner", "key")}
+        locked = await tx.run(LOCK_CUSTOMER, {**params, "open": OPEN, "visible": visible})
+        if not locked:
+            return None
+        if locked[0]["taken"]:
+            raise _taken(fields["key"])
+        new = Open(fields["key"], fields["partner"], fields["registeredOn"], fields["expiresOn"])
+        why = refusal(new, [Open.of(row) for row in locked[0]["open"]], acting)
+        if why is not None and not allow_conflict:
+            raise ChannelConflict(why, field="customer")
+        created = await tx.run(REGISTER, {**fields, "visible": visible})
+        return dict(created[0]["deal"]) if created else None
+
+    try:
+        return await graph.transaction(work)
+    except ConstraintError:  # taken meanwhile, by a registration for another customer
+        raise _taken(fields["key"]) from None
+
+
+def _taken(key: str) -> Conflict:
+    return Conflict(f"a deal with key {key!r} exists already", field="key")
