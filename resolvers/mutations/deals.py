@@ -48,7 +48,8 @@ class DealRegisterInput:
     amount: float | None = strawberry.field(default=None, description="Zero or more.")
     stage: str | None = None
     registered_on: datetime.date | None = strawberry.field(
-        default=None, description="Today when left out."
+        default=None,
+        description="Today when left out. Staff only: a partner viewer registers today.",
     )
     expires_on: datetime.date | None = strawberry.field(
         default=None, description="On or after registeredOn; null: open-ended."
@@ -95,6 +96,10 @@ class DealMutations:
         problems.generated_key("key", input.key, acting)
         problems.not_negative("amount", input.amount)
         registered_on = input.registered_on or today()
+        if acting is not None and registered_on != today():
+            # Protection goes to the earliest registration: a partner dating its own would take
+            # it from a deal registered before it.
+            problems.add("registeredOn", f"a partner registers a deal today ({today()})")
         problems.ordered(registered_on, input.expires_on, "expiresOn", "registeredOn")
         if problems:
             return DealPayload(deal=None, user_errors=problems.errors)

@@ -82,12 +82,22 @@ async def test_a_partner_hears_only_the_date_of_anothers_deal(world: Graph) -> N
 
 
 async def test_a_partner_is_told_its_own_protected_deal_by_key(world: Graph) -> None:
-    # P1's new deal collides with P2's D2; the conflict's earliest deal is P1's own D1.
-    asked = register(
-        world, "P1", partner_viewer("P1"), registeredOn="2026-03-10", expiresOn="2026-03-20"
-    )
-    answer = await unchanged(world, asked)
+    # P2's deal from today collides with P1's open-ended D1 (staff let it in); P1's new deal
+    # collides with it, and the conflict's earliest deal is P1's own D1.
+    flagged = await register(world, "P2", allowConflict=True)
+    assert errors_of(flagged) == []
+    answer = await unchanged(world, register(world, "P1", partner_viewer("P1")))
     assert errors_of(answer) == [("customer", "CHANNEL_CONFLICT", f"your deal {PROTECTED}")]
+
+
+async def test_only_staff_date_a_registration(world: Graph) -> None:
+    """The earliest registration is protected: a partner dating its own deal back would take
+    the protection from a deal registered before it."""
+    backdated = {"registeredOn": "2026-02-01", "allowConflict": True}
+    refused = await unchanged(world, register(world, "P2", partner_viewer("P2"), **backdated))
+    assert [(field, code) for field, code, _ in errors_of(refused)] == [("registeredOn", "INVALID")]
+    assert errors_of(await register(world, "P2", partner_viewer("P2"), allowConflict=True)) == []
+    assert errors_of(await register(world, "P4", **backdated)) == []
 
 
 async def test_the_same_partners_deals_and_closed_deals_are_no_conflict(
