@@ -32,6 +32,7 @@ from resolvers.partners import PartnerQueries
 from resolvers.paths import PathQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
+from resolvers.suggest import SuggestQueries
 
 
 @strawberry.type(description=RULES)
@@ -45,6 +46,7 @@ class Query(
     DealQueries,
     OverlapQueries,
     PathQueries,
+    SuggestQueries,
     AuditQueries,
     EcosystemQueries,
 ):
