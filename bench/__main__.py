@@ -36,12 +36,16 @@ from bench.analyze import rounds as analyze_rounds
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
 from bench.scenarios import CORE, Scenario
+from bench.suggest import SUGGEST_SCENARIOS
 from graph.db import Graph
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
 from graph.localdb import runner
 
-SCENARIOS = {scenario.name: scenario for scenario in (*CORE, *OVERLAP_SCENARIOS, *PATH_SCENARIOS)}
+SCENARIOS = {
+    scenario.name: scenario
+    for scenario in (*CORE, *OVERLAP_SCENARIOS, *PATH_SCENARIOS, *SUGGEST_SCENARIOS)
+}
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BENCH_PORT = 7689

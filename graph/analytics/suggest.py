@@ -35,7 +35,7 @@ from graph.members import MISSING
 # R sets of one read may hold: a read of a few hundred thousand accounts takes a few tenths of a
 # second on medium, and a larger one mostly reads candidates that will not be picked.
 BATCH = 32
-READ_BUDGET = 200_000
+READ_BUDGET = 60_000
 
 # A stored campaign the viewer may see: its participants and its targets.
 CAMPAIGN_PLAN = f"""
@@ -48,21 +48,42 @@ RETURN [(p:Partner)-[:PARTICIPATES_IN]->(k) | p.key] AS partners,
 
 PARTNERS_MISSING = f"RETURN {MISSING}"
 
-# Each candidate (every partner not in $taking) with an upper bound of |R|: the sum of its team's
-# HAS_ACCOUNT degrees (from the degree store, no account read), counting only the team members
-# whose accounts may be counted. Statuses and targets only remove customers, and a customer held
-# by two members is counted twice, so the bound is never below |R|.
+# Each candidate (every partner not in $taking) with an upper bound of |R|: the sum over its team
+# (counting only the members whose accounts may be counted) of each member's accounts, or, given
+# `$held`, of its accounts of targeted customers. Without `$held` the accounts are the
+# HAS_ACCOUNT degree, from the degree store (no account is read). Statuses and targets only remove
+# customers, and a customer held by two members is counted twice, so a bound is never below |R|.
 BOUNDS = {
     depth: f"""
 MATCH (p:Partner)
 WHERE NOT p.key IN $taking
 {team(depth)}
-WITH p, sum(CASE WHEN $allowed IS NULL OR q.key IN $allowed
-                 THEN COUNT {{ (q)-[:HAS_ACCOUNT]->() }} ELSE 0 END) AS bound
+WITH p, sum(CASE WHEN $allowed IS NOT NULL AND NOT q.key IN $allowed THEN 0
+                 WHEN $held IS NULL THEN COUNT {{ (q)-[:HAS_ACCOUNT]->() }}
+                 ELSE coalesce($held[q.key], 0) END) AS bound
 RETURN p.key AS key, bound
 """
     for depth in range(MAX_DEPTH + 1)
 }
+
+# The customers matching the targets, found through the industry index (or, with no industry
+# asked, the region index): how many, and each partner's accounts of them (`$held` above).
+_TARGETED = {
+    "industry": """MATCH (c:Customer) WHERE c.industry IN $industries
+  AND (size($regions) = 0 OR c.region IN $regions)""",
+    "region": "MATCH (c:Customer) WHERE c.region IN $regions",
+}
+TARGETED_COUNT = {by: f"{match}\nRETURN count(c) AS n" for by, match in _TARGETED.items()}
+TARGETED_HELD = {
+    by: f"""{match}
+MATCH (q:Partner)-[a:HAS_ACCOUNT]->(c)
+WHERE a.status IN $statuses AND ($allowed IS NULL OR q.key IN $allowed)
+RETURN q.key AS key, count(a) AS held"""
+    for by, match in _TARGETED.items()
+}
+# Up to this many targeted customers (about five accounts each on medium), reading their
+# accounts costs less than the reach sets the looser degree bounds would make the greedy read.
+TARGETED_LIMIT = 100_000
 
 # R of each partner in $keys, as internal customer ids: they are only compared with each other
 # within one request, and are a third cheaper to send and to hash than keys. A partner reaching
@@ -202,7 +223,20 @@ async def suggest_partners(
     if plan.partners:
         for customers in (await read(plan.partners)).values():
             reached.update(customers)
+    held = await _targeted_held(graph, params)
     bounds = await graph.read_by_key(
-        BOUNDS[depth], "bound", {"taking": plan.partners, "allowed": allowed}
+        BOUNDS[depth], "bound", {"taking": plan.partners, "allowed": allowed, "held": held}
     )
     return await lazy_greedy(bounds, reached, first, read)
+
+
+async def _targeted_held(graph: Graph, params: dict[str, Any]) -> dict[str, int] | None:
+    """Each partner's accounts of the targeted customers, where the targets are narrow enough
+    for that to be cheap; else None (the degree bounds)."""
+    by = "industry" if params["industries"] else "region" if params["regions"] else None
+    if by is None:
+        return None
+    count = await graph.read(TARGETED_COUNT[by], params)
+    if count[0]["n"] > TARGETED_LIMIT:
+        return None
+    return await graph.read_by_key(TARGETED_HELD[by], "held", params)

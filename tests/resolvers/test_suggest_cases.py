@@ -16,6 +16,7 @@ from suggest_oracle import Model
 from suggest_support import ask_suggest, picks
 from support import ask, partner_viewer, wipe, write_csv
 
+from graph.analytics import suggest
 from graph.db import Graph
 from resolvers.node import encode_id
 
@@ -218,3 +219,20 @@ async def test_unknowns_are_not_found_naming_the_argument(graph: Graph, model: M
         {"c": encode_id("Partner", "P1")},
     )
     assert field_of(wrong) == (["BAD_USER_INPUT"], ["campaign"])
+
+
+@pytest.mark.parametrize("limit", [0, 1_000_000])
+async def test_both_bounds_for_targets_give_the_same_picks(
+    graph: Graph, model: Model, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """Targets up to TARGETED_LIMIT customers bound by the accounts of targeted customers,
+    wider ones by the degree: both are upper bounds, so the picks are the same."""
+    monkeypatch.setattr(suggest, "TARGETED_LIMIT", limit)
+    for campaign in ("KR", "KT"):
+        for depth in (0, 1, 2):
+            answer = await ask_suggest(graph, campaign=campaign, first=50, depth=depth)
+            assert picks(answer) == model.suggest_for(campaign, 50, depth)
+    me = partner_viewer("P1")
+    answer = await ask_suggest(graph, me, partners=["X2"], first=50, regions=["EMEA", "NA"])
+    expected = model.suggest(["X2"], 50, 1, regions=["EMEA", "NA"], allowed=SEEN_BY_P1)
+    assert picks(answer) == expected
