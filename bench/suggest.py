@@ -46,7 +46,7 @@ SUGGEST_SCENARIOS = (
         pick=largest_campaign,
         note="first 5 over all candidates, the campaign with the most participants, depth 1",
         variables=lambda args: {"campaign": encode_id("Campaign", args["campaign"])},
-        params=lambda args: {"taking": args["taking"], "allowed": None},
+        params=lambda args: {"taking": args["taking"], "allowed": None, "held": None},
     ),
 )
 

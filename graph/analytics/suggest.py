@@ -66,14 +66,19 @@ RETURN p.key AS key, bound
     for depth in range(MAX_DEPTH + 1)
 }
 
-# The customers matching the targets, found through the industry index (or, with no industry
-# asked, the region index): how many, and each partner's accounts of them (`$held` above).
+# The customers matching the targets, found through the index of the more selective target
+# (industry or region): how many each index finds, and each partner's accounts of the targeted
+# customers (`$held` above).
+SEEK_COUNT = {
+    "industry": "MATCH (c:Customer) WHERE c.industry IN $industries RETURN count(c) AS n",
+    "region": "MATCH (c:Customer) WHERE c.region IN $regions RETURN count(c) AS n",
+}
 _TARGETED = {
     "industry": """MATCH (c:Customer) WHERE c.industry IN $industries
   AND (size($regions) = 0 OR c.region IN $regions)""",
-    "region": "MATCH (c:Customer) WHERE c.region IN $regions",
+    "region": """MATCH (c:Customer) WHERE c.region IN $regions
+  AND (size($industries) = 0 OR c.industry IN $industries)""",
 }
-TARGETED_COUNT = {by: f"{match}\nRETURN count(c) AS n" for by, match in _TARGETED.items()}
 TARGETED_HELD = {
     by: f"""{match}
 MATCH (q:Partner)-[a:HAS_ACCOUNT]->(c)
@@ -81,9 +86,9 @@ WHERE a.status IN $statuses AND ($allowed IS NULL OR q.key IN $allowed)
 RETURN q.key AS key, count(a) AS held"""
     for by, match in _TARGETED.items()
 }
-# Up to this many targeted customers (about five accounts each on medium), reading their
-# accounts costs less than the reach sets the looser degree bounds would make the greedy read.
-TARGETED_LIMIT = 100_000
+# Up to this many customers found by the index (about five accounts each on medium), reading
+# their accounts costs less than the reach sets the looser degree bounds make the greedy read.
+TARGETED_LIMIT = 120_000
 
 # R of each partner in $keys, as internal customer ids: they are only compared with each other
 # within one request, and are a third cheaper to send and to hash than keys. A partner reaching
@@ -233,10 +238,11 @@ async def suggest_partners(
 async def _targeted_held(graph: Graph, params: dict[str, Any]) -> dict[str, int] | None:
     """Each partner's accounts of the targeted customers, where the targets are narrow enough
     for that to be cheap; else None (the degree bounds)."""
-    by = "industry" if params["industries"] else "region" if params["regions"] else None
-    if by is None:
+    found = {}
+    for by, given in (("industry", params["industries"]), ("region", params["regions"])):
+        if given:
+            found[by] = (await graph.read(SEEK_COUNT[by], params))[0]["n"]
+    if not found or min(found.values()) > TARGETED_LIMIT:
         return None
-    count = await graph.read(TARGETED_COUNT[by], params)
-    if count[0]["n"] > TARGETED_LIMIT:
-        return None
+    by = min(found, key=lambda side: found[side])
     return await graph.read_by_key(TARGETED_HELD[by], "held", params)
