@@ -5,8 +5,9 @@ through `reach_scope.reached`) adds the most customers not yet reached, ties by 
 stops after `first` picks or when the best adds nothing. `reached` starts as the union of the
 participants' R.
 
-Every candidate starts with a cheap upper bound of its gain (the HAS_ACCOUNT degrees of its
-team, read for all candidates in one query); only the candidates that come to the top of the
+Every candidate starts with a cheap upper bound of its gain, read for all candidates in one
+query: the HAS_ACCOUNT degrees of its team, or, where the targets are narrow, its team's
+accounts of the targeted customers; only the candidates that come to the top of the
 queue have their R read (in batches, one query each) and their gain computed, in Python.
 
 Why the picks are the plain greedy's: the gain of a candidate can only shrink as `reached` grows
@@ -32,8 +33,8 @@ from graph.db import Graph
 from graph.members import MISSING
 
 # How many stale candidates are evaluated at once, and how many accounts (by their bounds) the
-# R sets of one read may hold: a read of a few hundred thousand accounts takes a few tenths of a
-# second on medium, and a larger one mostly reads candidates that will not be picked.
+# R sets of one read may hold: reading costs about 5 µs an account on medium, and a larger
+# batch mostly reads candidates that will not be picked (each further read costs a round trip).
 BATCH = 32
 READ_BUDGET = 60_000
 

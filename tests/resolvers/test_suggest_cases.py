@@ -5,6 +5,7 @@ see count), the campaign and the what-if forms, limits and argument errors."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,8 +18,11 @@ from suggest_support import ask_suggest, picks
 from support import ask, partner_viewer, wipe, write_csv
 
 from graph.analytics import suggest
+from graph.audit import AuditTrail
 from graph.db import Graph
+from resolvers.context import Context
 from resolvers.node import encode_id
+from resolvers.schema import schema
 
 # D stands for U and T at depth 1; T is also below U, so at depth 2 it is met twice. X1 and X2
 # add two customers each (a tie), Z only customers the participants reach already, N nobody.
@@ -236,3 +240,27 @@ async def test_both_bounds_for_targets_give_the_same_picks(
     answer = await ask_suggest(graph, me, partners=["X2"], first=50, regions=["EMEA", "NA"])
     expected = model.suggest(["X2"], 50, 1, regions=["EMEA", "NA"], allowed=SEEN_BY_P1)
     assert picks(answer) == expected
+
+
+async def test_every_question_of_a_partner_is_audited(
+    graph: Graph, model: Model, tmp_path: Path
+) -> None:
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    query = (
+        "query($c: ID, $ps: [ID!]) { suggestPartners(campaign: $c, partners: $ps) { addedReach } }"
+    )
+    asked = [
+        {"c": encode_id("Campaign", "K1")},
+        {"c": encode_id("Campaign", "KR")},  # not one of P1's: NOT_FOUND, and refused
+        {"ps": [encode_id("Partner", "X1"), encode_id("Partner", "H")]},
+    ]
+    for variables in asked:
+        context = Context(graph, partner_viewer("P1"), trail=trail)
+        await schema.execute(query, variable_values=variables, context_value=context)
+    trail.close()
+    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [(e["operation"], e["partners"], e["allowed"], e["viewer"]) for e in lines] == [
+        ("suggestPartners", ["P1", "P2"], True, "P1"),
+        ("suggestPartners", [], False, "P1"),
+        ("suggestPartners", ["X1", "H"], True, "P1"),
+    ]
