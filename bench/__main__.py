@@ -38,12 +38,20 @@ from bench.overlap import OVERLAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
+from bench.suggest import SUGGEST_SCENARIOS
 from graph.db import Graph
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
 from graph.localdb import runner
 
-ALL = (*CORE, *OVERLAP_SCENARIOS, *PATH_SCENARIOS, *REACH_SCENARIOS, *CONFLICT_SCENARIOS)
+ALL = (
+    *CORE,
+    *OVERLAP_SCENARIOS,
+    *PATH_SCENARIOS,
+    *REACH_SCENARIOS,
+    *SUGGEST_SCENARIOS,
+    *CONFLICT_SCENARIOS,
+)
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -34,6 +34,7 @@ from resolvers.paths import PathQueries
 from resolvers.reach import ReachQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
+from resolvers.suggest import SuggestQueries
 
 
 @strawberry.type(description=RULES)
@@ -49,6 +50,7 @@ class Query(
     OverlapQueries,
     PathQueries,
     ReachQueries,
+    SuggestQueries,
     AuditQueries,
     EcosystemQueries,
 ):

@@ -40,6 +40,7 @@ from paths_oracle import (
     influence_graph,
     rounded,
 )
+from suggest_oracle import plain_greedy
 from support import Answer, ask, partner_viewer, wipe, write_csv
 
 from graph.db import Graph
@@ -520,6 +521,31 @@ def check_conflicts(
             yield f"dealConflicts names partner {other}"
 
 
+def check_suggest(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    """Only a campaign P takes part in; every count over only the customers P may list."""
+    taking = asked["keys"] if "partners" in asked else eco.campaign
+    if "campaign" in asked and sight.me not in eco.campaign:
+        if answer.codes != ["NOT_FOUND"]:
+            yield f"suggestPartners of a campaign without P answered: {answer.data}"
+        return
+    if answer.errors:
+        yield f"suggestPartners refused: {answer.errors[0].get('message')}"
+        return
+
+    def reach(p: str) -> set[str]:
+        team = {p} | {child for child, parent in eco.parents if parent == p}
+        return {c for (q, c) in eco.accounts if q in team & sight.lists}
+
+    reached = set().union(*(reach(p) for p in taking))
+    sets = {p: reach(p) for p in eco.partners if p not in taking}
+    expected = plain_greedy(sets, reached, 50)[0]
+    got = [(row["partner"]["key"], row["addedReach"]) for row in answer.data["suggestPartners"]]
+    if got != expected:
+        yield f"suggestPartners {got}, over what P may see {expected}"
+
+
 def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     return [
         {"a": pid(a), "b": pid(b), "roll": roll, "keys": [a, b]}
@@ -611,6 +637,15 @@ PROBES = [
         check_paths,
     ),
     Probe(
+        "suggestPartners",
+        "query($c: ID, $ps: [ID!]) { suggestPartners(campaign: $c, partners: $ps, first: 50) { partner { key } addedReach } }",
+        lambda eco: [
+            {"c": encode_id("Campaign", "K-x"), "campaign": True},
+            {"ps": [pid(eco.partners[0])], "partners": True, "keys": eco.partners[:1]},
+        ],
+        check_suggest,
+    ),
+    Probe(
         "deals",
         "{ deals(first: 100) { totalCount nodes { __typename key partner { key } customer { key name } } } }",
         lambda eco: [{}],
@@ -659,7 +694,7 @@ PROBES = [
     ),
 ]
 
-INTERNAL = {"roll", "keys"}  # variables the checks use, not sent
+INTERNAL = {"roll", "keys", "campaign", "partners"}  # variables the checks use, not sent
 
 
 @dataclass
