@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,15 @@ ALL_NODES = "MATCH (n) WHERE NOT n:Ecosystem RETURN labels(n) AS labels, propert
 ALL_RELATIONSHIPS = (
     "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, properties(r) AS props"
 )
+
+
+def partner_rows(keys: Iterable[str], names: Mapping[str, str] | None = None) -> list[list[str]]:
+    """partners.csv rows: gold resellers named "Partner KEY" unless `names` says otherwise."""
+    named = names or {}
+    return [
+        [key, named.get(key, f"Partner {key}"), "RESELLER", "GOLD", "", "", "", "", ""]
+        for key in keys
+    ]
 
 
 def write_csv(

@@ -69,7 +69,7 @@ RELATIONSHIPS = (
     "CO_CREATED",
 )
 RANK = {kind: index for index, kind in enumerate(RELATIONSHIPS)}
-BELOW = 1 - 1e-9
+BELOW = 1 - 1e-9  # the floor a query prunes with sits a little lower than any rounding
 # One question's search may take this long; past it, it is refused (TooLarge) rather than
 # holding the database.
 SEARCH_SECONDS = 10.0
@@ -82,11 +82,8 @@ PROBE_CAP = 20_000
 # at what each may cost, and at least this many.
 PROBE_MIDDLES = 64
 EVERYTHING = 2**62
-# An end not grown yet is grown inside the last join (`grown_join_query`) unless its
-# relationships outnumber the other side's this many times: then the other side grows.
-GROWN_RATIO = 1
 # The relationships a node one step from a frontier has, on average, for choosing a join.
-NEIGHBOURS = 6  # the floor a query prunes with sits a little lower than any rounding
+NEIGHBOURS = 6
 
 # The ends of a question (and the nodes to avoid) by kind and key: a customer the viewer may
 # not see is as missing as an unknown one.
@@ -664,13 +661,11 @@ class _Search:
                 await self.join(front, back)
                 self.ranked(source, target)
             ball, other = (front, back) if front.cost() <= back.cost() else (back, front)
-            if gap == 3:
-                # The last hop: a hub at an end that has not grown yet grows inside the join,
-                # so that its neighbours are not shipped out and back.
-                end, rest = (front, back) if front.depth == 0 else (back, front)
-                if end.depth == 0 and PROBE_CAP < end.cost() <= GROWN_RATIO * rest.cost():
-                    await self.grow_and_join(end, rest)
-                    break
+            if gap == 3 and ball.depth == 0 and ball.cost() > PROBE_CAP:
+                # The last hop grows a hub at an end inside the join, so that its neighbours
+                # are not shipped out and back.
+                await self.grow_and_join(ball, other)
+                break
             await self.expand(ball, other)
         return self.ranked(source, target)
 

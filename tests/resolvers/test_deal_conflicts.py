@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conflicts_oracle import colliding_with, expected, read_deals
 from paths_support import load_bundle
-from support import ask, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, wipe, write_csv
 
 from graph.access import Viewer
 from graph.audit import AuditFilter, AuditTrail
@@ -71,8 +71,7 @@ def cid(key: str) -> str:
 
 
 def hand_bundle(folder: Path) -> Path:
-    partner_rows = [[p, f"Partner {p}", "RESELLER", "GOLD", "", "", "", "", ""] for p in PARTNERS]
-    write_csv(folder, "partners.csv", partner_rows)
+    write_csv(folder, "partners.csv", partner_rows(PARTNERS))
     customer_rows = [[c, NAMES.get(c, f"Customer {c}"), "", "", "", ""] for c in CUSTOMERS]
     write_csv(folder, "customers.csv", customer_rows)
     rows = [[k, p, c, "1000", "Qualify", s, on, until] for k, p, c, s, on, until in DEALS]

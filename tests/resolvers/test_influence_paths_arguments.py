@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 from paths_oracle import Node
 from paths_support import ask_paths, load_bundle
-from support import partner_viewer, wipe, write_csv
+from support import partner_rows, partner_viewer, wipe, write_csv
 
 from graph import audit
 from graph.audit import AuditFilter, AuditTrail
@@ -38,7 +38,7 @@ async def world(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Async
     write_csv(
         folder,
         "partners.csv",
-        [[k, f"Partner {k}", "RESELLER", "GOLD", "", "", "", "", ""] for k in ("A", "B", "T", "Z")],
+        partner_rows(("A", "B", "T", "Z")),
     )
     write_csv(folder, "customers.csv", [[k, f"Customer {k}", "", "", "", ""] for k in ("big", "q")])
     write_csv(

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from paths_oracle import Node, answer_of, brute_force, influence_graph, read_bundle
 from paths_support import ask_paths, load_bundle, shaped
-from support import wipe, write_csv
+from support import partner_rows, wipe, write_csv
 
 from graph.db import Graph
 
@@ -50,10 +50,7 @@ def awkward(folder: Path) -> None:
     write_csv(
         folder,
         "partners.csv",
-        [
-            [k, NAMES.get(k, f"Partner {k}"), "RESELLER", "GOLD", "", "", "", "", ""]
-            for k in PARTNERS
-        ],
+        partner_rows(PARTNERS, NAMES),
     )
     write_csv(
         folder,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from paths_oracle import answer_of, brute_force, influence_graph, read_bundle
 from paths_support import ask_paths, load_bundle, shaped
-from support import wipe, write_csv
+from support import partner_rows, wipe, write_csv
 
 from graph.analytics import paths
 from graph.db import Graph
@@ -24,8 +24,7 @@ def random_bundle(rng: random.Random, folder: Path) -> None:
     partners = [f"p{i}" for i in range(rng.randint(3, 7))]
     customers = [f"c{i}" for i in range(rng.randint(1, 4))]
     solutions = [f"s{i}" for i in range(rng.randint(0, 2))]
-    row = ["RESELLER", "GOLD", "", "", "", "", ""]
-    write_csv(folder, "partners.csv", [[key, f"Partner {key}", *row] for key in partners])
+    write_csv(folder, "partners.csv", partner_rows(partners))
     write_csv(folder, "customers.csv", [[key, key, "", "", "", ""] for key in customers])
     write_csv(folder, "solutions.csv", [[key, key, "", ""] for key in solutions])
     statuses = ["CUSTOMER", "OPPORTUNITY", "PROSPECT"]
@@ -111,8 +110,8 @@ async def test_random_bundles_searched_as_through_hubs(
 async def test_equal_decimal_products_tie_and_keys_decide(graph: Graph, tmp_path: Path) -> None:
     """p2-p6-c2-p5 (0.2 * 0.9 * 0.1) and p2-c0-p3-p5 (0.2 * 0.3 * 0.3) are both 0.018 (as
     binary floats a hair apart): a tie of three hops each, so c0 before p6 decides."""
-    row = ["RESELLER", "GOLD", "", "", "", "", ""]
-    write_csv(tmp_path, "partners.csv", [[k, k, *row] for k in ("p2", "p3", "p5", "p6")])
+    keys = ("p2", "p3", "p5", "p6")
+    write_csv(tmp_path, "partners.csv", partner_rows(keys, {k: k for k in keys}))
     write_csv(tmp_path, "customers.csv", [[k, k, "", "", "", ""] for k in ("c0", "c2")])
     write_csv(
         tmp_path,

@@ -25,7 +25,7 @@ from paths_oracle import (
     read_bundle,
 )
 from paths_support import ask_paths, gid, load_bundle, shaped
-from support import ask, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, wipe, write_csv
 
 from graph.access import today
 from graph.analytics import paths
@@ -94,7 +94,7 @@ def bundle(folder: Path) -> None:
     write_csv(
         folder,
         "partners.csv",
-        [[k, f"Partner {k}", "RESELLER", "GOLD", "", "", "", "", ""] for k in PARTNERS],
+        partner_rows(PARTNERS),
     )
     customers = sorted({c for held in HOLDINGS.values() for c in held})
     write_csv(folder, "customers.csv", [[c, f"Customer {c}", "", "", "", ""] for c in customers])

@@ -41,7 +41,7 @@ from paths_oracle import (
     rounded,
 )
 from suggest_oracle import plain_greedy
-from support import Answer, ask, partner_viewer, wipe, write_csv
+from support import Answer, ask, partner_rows, partner_viewer, wipe, write_csv
 
 from graph.db import Graph
 from graph.ingest.load import import_bundle
@@ -149,7 +149,7 @@ def bundle(eco: Ecosystem, folder: Path) -> Path:
     def on(offset: int | None) -> str:
         return "" if offset is None else (day + timedelta(days=offset)).isoformat()
 
-    rows = [[p, f"Partner {p}", "RESELLER", "GOLD", "", "", "", "", ""] for p in eco.partners]
+    rows = partner_rows(eco.partners)
     write_csv(folder, "partners.csv", rows)
     write_csv(folder, "customers.csv", [[c, n, "", "", "", ""] for c, n in eco.customers.items()])
     write_csv(folder, "accounts.csv", [[p, c, s, "", ""] for (p, c), s in eco.accounts.items()])
@@ -534,12 +534,9 @@ def check_suggest(
         yield f"suggestPartners refused: {answer.errors[0].get('message')}"
         return
 
-    def reach(p: str) -> set[str]:
-        team = {p} | {child for child, parent in eco.parents if parent == p}
-        return {c for (q, c) in eco.accounts if q in team & sight.lists}
-
-    reached = set().union(*(reach(p) for p in taking))
-    sets = {p: reach(p) for p in eco.partners if p not in taking}
+    every = reach_of(eco, eco.partners, 1, sight.lists)
+    reached = set().union(*(every[p] for p in taking))
+    sets = {p: found for p, found in every.items() if p not in taking}
     expected = plain_greedy(sets, reached, 50)[0]
     got = [(row["partner"]["key"], row["addedReach"]) for row in answer.data["suggestPartners"]]
     if got != expected:

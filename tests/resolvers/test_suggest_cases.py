@@ -15,7 +15,7 @@ import pytest_asyncio
 from paths_support import load_bundle
 from suggest_oracle import Model
 from suggest_support import ask_suggest, picks
-from support import ask, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, wipe, write_csv
 
 from graph.analytics import suggest
 from graph.audit import AuditTrail
@@ -66,10 +66,7 @@ def write_bundle(folder: Path) -> None:
     def on(offset: int) -> str:
         return (day + timedelta(days=offset)).isoformat()
 
-    partners = [
-        [p, NAMES.get(p, f"Partner {p}"), "RESELLER", "GOLD", "", "", "", "", ""] for p in PARTNERS
-    ]
-    write_csv(folder, "partners.csv", partners)
+    write_csv(folder, "partners.csv", partner_rows(PARTNERS, NAMES))
     customers = {c for held in HOLDINGS.values() for c in held}
     write_csv(
         folder,
