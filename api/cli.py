@@ -310,12 +310,16 @@ def export_reach_command(
 ) -> None:
     """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
     wanted = statuses_from(statuses or [])
+    if not out_file.parent.is_dir():
+        _fail(f"cannot write {out_file}: {out_file.parent} is not a folder", 2)
     settings = _settings()
     ensure_neo4j(settings)
     try:
         written = asyncio.run(export_to_file(settings, campaign, depth, wanted, out_file, err))
     except NotFound as error:
         _fail(error.message, 2)
+    except OSError as error:  # its file name would be the temporary one beside the file
+        _fail(f"cannot write {out_file}: {error.strerror or error}", 1)
     out.print(f"wrote {written:,} customers reached by {campaign} to {out_file}", highlight=False)
 
 

@@ -93,6 +93,24 @@ async def test_an_unknown_campaign_is_exit_2_and_leaves_no_file(
     assert os.listdir(tmp_path) == []
 
 
+async def test_a_folder_that_is_not_there_is_exit_2_before_any_work(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "x.csv"
+    done = partnergraph("export-reach", "KA", "--out", str(target))
+    assert done.returncode == 2, done
+    assert f"{target.parent} is not a folder" in done.stderr
+    assert ".part" not in done.stderr  # the temporary file is no business of the user's
+    assert os.listdir(tmp_path) == []
+
+
+async def test_a_folder_that_refuses_the_file_is_a_clear_error(graph: Graph, cases: Bundle) -> None:
+    done = partnergraph("export-reach", "KA", "--out", "/proc/reach.csv")  # /proc takes no files
+    assert done.returncode == 1, done
+    assert "cannot write /proc/reach.csv" in done.stderr
+    assert ".part" not in done.stderr
+
+
 async def test_bad_options_are_exit_2(graph: Graph, cases: Bundle, tmp_path: Path) -> None:
     target = tmp_path / "x.csv"
     for args in (["--depth", "6"], ["--statuses", "LOST"], ["--depth", "-1"]):
