@@ -150,6 +150,7 @@ async def _ego(
             {
                 **params,
                 "frontier": [row["id"] for row in frontier],
+                "partners": live + wide,
                 "seen": seen,
                 "need": limit - len(walk.kept),
                 "live": live,
