@@ -34,5 +34,6 @@ def summary(result: Analysis) -> str:
     return (
         f"analyzed {result.partners:,} partner{'' if result.partners == 1 else 's'}: "
         f"{result.communities:,} communit{'y' if result.communities == 1 else 'ies'} in "
-        f"{result.total_seconds:.1f} s ({seconds})"
+        f"{result.total_seconds:.1f} s ({seconds}); overlap counts stored between "
+        f"{result.stored_partners:,} partners ({result.stored_overlaps:,} pairs)"
     )

@@ -2,8 +2,9 @@
 
 One metadata node, `(:Ecosystem {key: 'ecosystem'})`, carries `importedAt` (the last import
 that wrote rows), `analyzedAt` (when the last `partnergraph analyze` began reading) and
-`communities` (how many it found). It is no part of the ecosystem's data: no API type
-resolves to it (`Query.ecosystem` reads its properties).
+`communities` (how many it found), and `overlapsAt` (when the overlap counts that analysis
+stored were read: `graph.analytics.overlap_store`). It is no part of the ecosystem's data: no
+API type resolves to it (`Query.ecosystem` reads its properties).
 """
 
 from __future__ import annotations
@@ -23,8 +24,20 @@ SET e.importedAt = datetime($at)
 
 RECORD_ANALYSIS = """
 MERGE (e:Ecosystem {key: $key})
-SET e.analyzedAt = datetime($at), e.communities = $communities
+SET e.analyzedAt = datetime($at), e.communities = $communities, e.overlapsAt = datetime($at)
 """
+
+# Whether the stored overlap counts hold: written, and no import since. A query embeds it (it
+# needs no parameter) and reads `fresh`; where it is false, counts are counted live.
+OVERLAPS_FRESH = """
+CALL () {
+  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
+  RETURN e.overlapsAt IS NOT NULL AND (e.importedAt IS NULL OR e.importedAt <= e.overlapsAt)
+         AS fresh
+}
+"""
+
+OVERLAPS_ARE_FRESH = f"{OVERLAPS_FRESH} RETURN fresh"
 
 # Totals from the count store; the ecosystem node may not exist yet.
 EVERYTHING = """
@@ -72,6 +85,11 @@ async def mark_imported(graph: Graph, at: datetime) -> None:
 async def record_analysis(graph: Graph, at: datetime, communities: int) -> None:
     params = {"key": KEY, "at": at.isoformat(), "communities": communities}
     await graph.write(RECORD_ANALYSIS, params)
+
+
+async def overlaps_fresh(graph: Graph) -> bool:
+    """Whether the stored overlap counts may be read in place of counting."""
+    return bool((await graph.read(OVERLAPS_ARE_FRESH))[0]["fresh"])
 
 
 async def census(graph: Graph, owners: list[str] | None) -> Census:

@@ -1,0 +1,106 @@
+"""Stored overlap counts between the largest partners, written by `partnergraph analyze`.
+
+Counting the shared customers of the few hundred largest partners live reads millions of
+accounts (seconds on the medium preset); `analyze` has every pairwise count at hand already
+(`held @ held.T`). So it stores the block of the largest partners:
+
+- the `STORED_PARTNERS` partners with the most accounts (any status; ties by key asc) among
+  those with at least `MIN_STORED_ACCOUNTS`, carry `p.overlapsStored = true` (every other
+  partner has no such property);
+- between two of them, a and b with a.key < b.key, sharing n ≥ 1 customers (any status):
+  `(a)-[:OVERLAPS {count: n}]->(b)`;
+- the ecosystem node's `overlapsAt` is the instant the analysis began reading
+  (`graph.ecosystem.OVERLAPS_FRESH` says whether an import has overtaken it since).
+
+Account writes keep the counts exact (`graph.accounts`). OVERLAPS is no part of the
+ecosystem's data: no query other than those that ask for it follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.analytics.scores import Network
+from graph.db import Graph, Transaction
+
+STORED_PARTNERS = 1000
+MIN_STORED_ACCOUNTS = 100
+BATCH = 10_000  # relationships written or deleted per transaction
+
+# While the store is rewritten it is not fresh: readers count live.
+UNSTAMP = "MATCH (e:Ecosystem {key: $key}) REMOVE e.overlapsAt"
+
+UNFLAG = "MATCH (p:Partner) WHERE p.overlapsStored IS NOT NULL REMOVE p.overlapsStored"
+
+DELETE_SOME = """
+MATCH ()-[o:OVERLAPS]->()
+WITH o LIMIT $batch
+DELETE o
+RETURN count(*) AS deleted
+"""
+
+# Rows [a, b, count] with a's key before b's.
+CREATE_OVERLAPS = """
+UNWIND $rows AS row
+MATCH (a:Partner {key: row[0]})
+MATCH (b:Partner {key: row[1]})
+CREATE (a)-[:OVERLAPS {count: row[2]}]->(b)
+"""
+
+FLAG = """
+UNWIND $keys AS key
+MATCH (p:Partner {key: key})
+SET p.overlapsStored = true
+"""
+
+
+@dataclass(frozen=True)
+class StoredBlock:
+    partners: list[str]  # the stored partners' keys, most accounts first
+    pairs: list[list[str | int]]  # [a, b, count] with a < b, in key order
+
+
+def stored_block(
+    network: Network, stored: int = STORED_PARTNERS, minimum: int = MIN_STORED_ACCOUNTS
+) -> StoredBlock:
+    """The partners to store and the overlap count of every pair of them that shares any."""
+    p = len(network.partners)
+    accounts = network.accounts
+    held = sp.csr_matrix(
+        (np.ones(len(accounts.a)), (accounts.a, accounts.b)), shape=(p, network.nodes)
+    )
+    held.data[:] = 1.0  # a pair counted twice is still one customer
+    sizes = held.getnnz(axis=1)
+    # Partners are numbered in key order: by size desc, then by number, is by key asc.
+    order = np.lexsort((np.arange(p), -sizes))
+    picked = order[sizes[order] >= minimum][:stored]
+    chosen = np.sort(picked)  # back in key order, so that i < j is a.key < b.key
+    block = held[chosen]
+    shared = sp.triu((block @ block.T).tocsr(), k=1).tocoo()
+    keys = [network.partners[i] for i in chosen]
+    found = zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True)
+    pairs: list[list[str | int]] = [
+        [keys[i], keys[j], round(n)] for i, j, n in sorted(found) if n > 0
+    ]
+    return StoredBlock(partners=[network.partners[i] for i in picked], pairs=pairs)
+
+
+async def write_store(graph: Graph, block: StoredBlock, key: str) -> None:
+    """Replace the stored flags and counts; the caller stamps `overlapsAt` when it is done.
+    Flags go last: until a partner carries one, no account write touches its counts, so the
+    counts written here are never written twice."""
+    await graph.write(UNSTAMP, {"key": key})
+    await graph.write(UNFLAG)
+    while (await graph.write(DELETE_SOME, {"batch": BATCH}))[0]["deleted"] == BATCH:
+        pass
+    for start in range(0, len(block.pairs), BATCH):
+        rows = block.pairs[start : start + BATCH]
+
+        async def work(tx: Transaction, rows: list[list[str | int]] = rows) -> None:
+            await tx.run(CREATE_OVERLAPS, {"rows": rows})
+
+        await graph.transaction(work)
+    await graph.write(FLAG, {"keys": block.partners})
