@@ -8,7 +8,7 @@ accounts (seconds on the medium preset); `analyze` has every pairwise count at h
   those with at least `MIN_STORED_ACCOUNTS`, carry `p.overlapsStored = true` (every other
   partner has no such property);
 - between two of them, a and b with a.key < b.key, sharing n ≥ 1 customers (any status):
-  `(a)-[:OVERLAPS {count: n}]->(b)`;
+  `(a)-[:OVERLAPS {count: n}]->(b)` (one relationship a pair; keys in `cypher_order`);
 - the ecosystem node's `overlapsAt` is the instant the analysis began reading
   (`graph.ecosystem.OVERLAPS_FRESH` says whether an import has overtaken it since).
 
@@ -57,6 +57,14 @@ SET p.overlapsStored = true
 """
 
 
+def cypher_order(key: str) -> bytes:
+    """A sort key that orders strings as Cypher orders strings it is given or makes (by UTF-16
+    code unit, as Java does: U+1F600 before U+FF21, which Python puts the other way round).
+    Ties at the cut and the direction of a pair follow it; in Cypher `a.key + '' < b.key + ''`
+    (two keys read from the store compare by code point instead)."""
+    return key.encode("utf-16-be")
+
+
 @dataclass(frozen=True)
 class StoredBlock:
     partners: list[str]  # the stored partners' keys, most accounts first
@@ -74,10 +82,12 @@ def stored_block(
     )
     held.data[:] = 1.0  # a pair counted twice is still one customer
     sizes = held.getnnz(axis=1)
-    # Partners are numbered in key order: by size desc, then by number, is by key asc.
-    order = np.lexsort((np.arange(p), -sizes))
+    ordered = sorted(range(p), key=lambda i: cypher_order(network.partners[i]))
+    rank = np.empty(p, dtype=np.int64)
+    rank[ordered] = np.arange(p)
+    order = np.lexsort((rank, -sizes))  # by size desc, then key asc
     picked = order[sizes[order] >= minimum][:stored]
-    chosen = np.sort(picked)  # back in key order, so that i < j is a.key < b.key
+    chosen = picked[np.argsort(rank[picked])]  # in key order: i < j is a.key < b.key
     block = held[chosen]
     shared = sp.triu((block @ block.T).tocsr(), k=1).tocoo()
     keys = [network.partners[i] for i in chosen]

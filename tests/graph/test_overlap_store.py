@@ -42,7 +42,7 @@ async def test_generated_bundles_store_the_counts_of_the_largest_partners(
         await check(empty_graph, tmp_path, stored, minimum)
 
 
-WIDE_A = "\uff21"  # sorts after É and before 😀 by code point, after 😀 in UTF-16
+WIDE_A = "\uff21"  # before '😀' by code point (Python), after it by UTF-16 code unit (Cypher)
 # Accounts per partner: Z 4, 'É' 3, '😀' 3, WIDE_A 3 (a tie of three at a cut of 2), Q 1,
 # N none; a customer held under several statuses counts once per partner.
 PARTNERS = ["Z", "É", "😀", WIDE_A, "Q", "N"]
@@ -73,7 +73,7 @@ def handmade(folder: Path) -> None:
 
 @pytest.mark.parametrize("stored", [1, 2, 3, 4, 5, 6, EVERYONE])
 @pytest.mark.parametrize("minimum", [1, 2, 3, 4])
-async def test_ties_at_the_cut_go_by_key_and_unicode_keys_order_as_python_orders_them(
+async def test_ties_at_the_cut_go_by_key_and_unicode_keys_order_as_cypher_orders_them(
     empty_graph: Graph, tmp_path: Path, stored: int, minimum: int
 ) -> None:
     handmade(tmp_path)
