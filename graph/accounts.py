@@ -74,6 +74,16 @@ CALL (p, c) {
 }
 """
 
+# Every account created or removed is counted on the ecosystem node: an analysis that sees the
+# count move while it runs leaves its stored counts stale (`graph.ecosystem.record_analysis`).
+# It runs last, holding the node's lock only while the write commits.
+COUNT_WRITE = """
+CALL () {
+  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
+  SET e.accountWrites = coalesce(e.accountWrites, 0) + 1
+}
+"""
+
 UPSERT_ACCOUNT = f"""
 MATCH (p:Partner {{key: $partner}})
 MATCH (c:Customer {{key: $customer}})
@@ -90,6 +100,10 @@ CALL (p, c, created) {{
   WITH pair[0] AS low, pair[1] AS high ORDER BY low.key, high.key
   MERGE (low)-[o:OVERLAPS]->(high)
   SET o.count = coalesce(o.count, 0) + 1
+}}
+CALL (created) {{
+  WITH created WHERE created
+  {COUNT_WRITE}
 }}
 RETURN {{{ACCOUNT}, partner: p.key, customer: {CUSTOMER}}} AS account
 """
@@ -110,7 +124,12 @@ CALL (p, c) {{
   DELETE o
 }}
 DELETE a
-RETURN count(*) AS removed
+WITH count(*) AS removed
+CALL (removed) {{
+  WITH removed WHERE removed > 0
+  {COUNT_WRITE}
+}}
+RETURN removed
 """
 
 

@@ -24,7 +24,7 @@ from graph.analytics.overlap_store import (
 )
 from graph.analytics.scores import Edges, Network, communities, influence
 from graph.db import Graph, Transaction
-from graph.ecosystem import KEY, record_analysis
+from graph.ecosystem import KEY, begin_analysis, record_analysis
 from graph.errors import Unavailable
 from graph.model import ACCOUNT_STRENGTH_BY_STATUS, CO_CREATED_STRENGTH, STRENGTH_BY_TYPE
 
@@ -69,6 +69,7 @@ class Analysis:
     communities: int = 0
     stored_partners: int = 0  # partners whose overlap counts are stored
     stored_overlaps: int = 0  # OVERLAPS relationships between them
+    overlaps_fresh: bool = False  # False: accounts were written while it ran
     analyzed_at: datetime | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # read, compute, write, store
 
@@ -194,6 +195,7 @@ async def _analyze(graph: Graph, progress: Progress, stored: int, minimum: int) 
     # The time the read began: an import that lands while this runs leaves the scores stale.
     result.analyzed_at = datetime.now(UTC)
     began = time.perf_counter()
+    writes = await begin_analysis(graph)
     network = await read_network(graph, progress)
     result.seconds["read"] = time.perf_counter() - began
 
@@ -216,6 +218,8 @@ async def _analyze(graph: Graph, progress: Progress, stored: int, minimum: int) 
     began = time.perf_counter()
     await write_store(graph, block, KEY)
     result.stored_partners, result.stored_overlaps = len(block.partners), len(block.pairs)
-    await record_analysis(graph, result.analyzed_at, result.communities)
+    result.overlaps_fresh = await record_analysis(
+        graph, result.analyzed_at, result.communities, writes
+    )
     result.seconds["store"] = time.perf_counter() - began
     return result

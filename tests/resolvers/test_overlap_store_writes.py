@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from mutation_support import customer_id, partner_id
+from neo4j import GraphDatabase
 from overlap_store_oracle import (
     bundle_accounts,
     bundle_partners,
@@ -20,9 +21,12 @@ from overlap_store_oracle import (
 )
 from support import Answer, ask, partner_rows, write_csv
 
+from api.settings import Settings
 from graph.access import Role, Viewer
+from graph.accounts import UPSERT_ACCOUNT
 from graph.analytics.network import analyze
 from graph.db import Graph
+from graph.ecosystem import overlaps_fresh
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
 
@@ -175,3 +179,33 @@ async def test_concurrent_writes_for_one_customer_see_each_other(unicode_world: 
         assert all(await asyncio.gather(*(remove(graph, key, customer) for key in KEYS)))
         accounts -= {(key, customer) for key in KEYS}
         assert await stored_store(graph) == (stored, pairs_among(stored, accounts))
+
+
+async def test_an_account_written_while_analyze_runs_leaves_its_counts_stale(
+    unicode_world: Graph, settings: Settings
+) -> None:
+    """Written after analyze read the accounts and before it stored the counts, the account is
+    in neither: the run says its counts are stale, and the next run has them right."""
+    graph = unicode_world
+    assert await overlaps_fresh(graph)
+    written: list[str] = []
+
+    def meanwhile(phase: str, done: int, total: int) -> None:
+        if phase == "write" and not written:  # the accounts are read: write one as the API does
+            password = settings.neo4j_password.get_secret_value()
+            auth = (settings.neo4j_user, password)
+            with GraphDatabase.driver(settings.bolt_uri, auth=auth) as driver:
+                params = {"partner": "z", "customer": "k3", "status": "CUSTOMER"}
+                params |= {"since": None, "strength": 0.9}
+                driver.execute_query(UPSERT_ACCOUNT, params, database_=settings.neo4j_database)
+            written.append("z")
+
+    await upsert(graph, "a", "k3")
+    result = await analyze(graph, meanwhile, stored=5, minimum=1)
+    assert written and not result.overlaps_fresh and not await overlaps_fresh(graph)
+    stored = set(KEYS) - {"small"}
+    accounts = {(key, "k0") for key in KEYS} | {(key, "k1") for key in stored}
+    accounts |= {("a", "k3"), ("z", "k3")}
+    result = await analyze(graph, stored=5, minimum=1)
+    assert result.overlaps_fresh and await overlaps_fresh(graph)
+    assert await stored_store(graph) == (stored, pairs_among(stored, accounts))
