@@ -64,6 +64,8 @@ async def stored_store(graph: Graph) -> tuple[set[str], Pairs]:
     """The flags and OVERLAPS as stored; every flag is true, every relationship joins two
     partners, carries only its count, and no pair has two (the direction is checked by
     comparing with pairs keyed in `cypher_order`)."""
+    locked = "MATCH (c:Customer) WHERE c.overlapsLock IS NOT NULL RETURN c.key AS key"
+    assert await graph.read(locked) == []  # the writes' lock property never stays
     flags = await graph.read(FLAGS)
     assert all(record["flag"] is True for record in flags)
     pairs: Pairs = {}
