@@ -19,6 +19,7 @@ ecosystem's data: no query other than those that ask for it follows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,11 +36,24 @@ UNSTAMP = "MATCH (e:Ecosystem {key: $key}) REMOVE e.overlapsAt"
 
 UNFLAG = "MATCH (p:Partner) WHERE p.overlapsStored IS NOT NULL REMOVE p.overlapsStored"
 
-DELETE_SOME = """
-MATCH ()-[o:OVERLAPS]->()
-WITH o LIMIT $batch
+# The store as it stands, to change only what differs: a run over unchanged accounts writes
+# nothing but the flags.
+STORED = """
+MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner)
+RETURN elementId(o) AS id, a.key AS a, b.key AS b, o.count AS count
+"""
+
+DELETE_OVERLAPS = """
+UNWIND $ids AS id
+MATCH ()-[o:OVERLAPS]->() WHERE elementId(o) = id
 DELETE o
-RETURN count(*) AS deleted
+"""
+
+# Rows [id, count].
+SET_COUNTS = """
+UNWIND $rows AS row
+MATCH ()-[o:OVERLAPS]->() WHERE elementId(o) = row[0]
+SET o.count = row[1]
 """
 
 # Rows [a, b, count] with a's key before b's.
@@ -98,19 +112,53 @@ def stored_block(
     return StoredBlock(partners=[network.partners[i] for i in picked], pairs=pairs)
 
 
-async def write_store(graph: Graph, block: StoredBlock, key: str) -> None:
-    """Replace the stored flags and counts; the caller stamps `overlapsAt` when it is done.
-    Flags go last: until a partner carries one, no account write touches its counts, so the
-    counts written here are never written twice."""
-    await graph.write(UNSTAMP, {"key": key})
-    await graph.write(UNFLAG)
-    while (await graph.write(DELETE_SOME, {"batch": BATCH}))[0]["deleted"] == BATCH:
-        pass
-    for start in range(0, len(block.pairs), BATCH):
-        rows = block.pairs[start : start + BATCH]
+@dataclass(frozen=True)
+class Changes:
+    deleted: list[str]  # relationship ids
+    counted: list[list[str | int]]  # [id, count]
+    created: list[list[str | int]]  # [a, b, count]
 
-        async def work(tx: Transaction, rows: list[list[str | int]] = rows) -> None:
-            await tx.run(CREATE_OVERLAPS, {"rows": rows})
+
+def changes(stored: list[list[str | int]], block: StoredBlock) -> Changes:
+    """What turns the `stored` rows [id, a, b, count] into the block's pairs."""
+    wanted = {(str(a), str(b)): int(n) for a, b, n in block.pairs}
+    seen: set[tuple[str, str]] = set()
+    deleted: list[str] = []
+    counted: list[list[str | int]] = []
+    for rid, a, b, n in stored:
+        pair = (str(a), str(b))
+        if pair not in wanted or pair in seen:
+            deleted.append(str(rid))
+            continue
+        seen.add(pair)
+        if n != wanted[pair]:
+            counted.append([str(rid), wanted[pair]])
+    created: list[list[str | int]] = [
+        [a, b, n] for (a, b), n in wanted.items() if (a, b) not in seen
+    ]
+    return Changes(deleted, counted, created)
+
+
+async def _in_batches(graph: Graph, query: str, rows: list[Any], name: str) -> None:
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+
+        async def work(tx: Transaction, batch: list[Any] = batch) -> None:
+            await tx.run(query, {name: batch})
 
         await graph.transaction(work)
+
+
+async def write_store(graph: Graph, block: StoredBlock, key: str) -> Changes:
+    """Make the stored flags and counts the block's; the caller stamps `overlapsAt` when it
+    is done. The flags go first and come back last: while no partner carries one, no account
+    write touches the counts, so none is lost between the read of the store and its change."""
+    await graph.write(UNSTAMP, {"key": key})
+    await graph.write(UNFLAG)
+    stored = await graph.read_rows(STORED, ("id", "a", "b", "count"))
+    change = changes(stored, block)
+    await _in_batches(graph, DELETE_OVERLAPS, change.deleted, "ids")
+    await _in_batches(graph, SET_COUNTS, change.counted, "rows")
+    await _in_batches(graph, CREATE_OVERLAPS, change.created, "rows")
     await graph.write(FLAG, {"keys": block.partners})
+    return change

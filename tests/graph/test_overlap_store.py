@@ -10,7 +10,7 @@ from overlap_store_oracle import bundle_accounts, bundle_partners, expected_stor
 from support import partner_rows, write_csv
 
 from graph.analytics.network import analyze
-from graph.analytics.overlap_store import MIN_STORED_ACCOUNTS
+from graph.analytics.overlap_store import MIN_STORED_ACCOUNTS, StoredBlock, changes
 from graph.db import Graph
 from graph.ecosystem import OVERLAPS_FRESH, census, overlaps_fresh
 from graph.ingest.generate import generate
@@ -140,3 +140,43 @@ async def test_the_store_is_fresh_from_its_analysis_until_an_import(
     assert not await fresh(empty_graph)
     await analyze(empty_graph, stored=EVERYONE, minimum=1)
     assert await fresh(empty_graph)
+
+
+TAMPER = """
+MATCH (z:Partner {key: 'Z'}), (e:Partner {key: 'É'}), (q:Partner {key: 'Q'}), (n:Partner {key: 'N'})
+MATCH (z)-[o:OVERLAPS]-(e)
+SET o.count = 99
+CREATE (e)-[:OVERLAPS {count: 2}]->(z)
+CREATE (q)-[:OVERLAPS {count: 1}]->(n)
+"""
+
+
+async def test_a_new_analysis_mends_a_store_that_went_wrong_and_rewrites_only_what_differs(
+    empty_graph: Graph, tmp_path: Path
+) -> None:
+    handmade(tmp_path)
+    await load(empty_graph, tmp_path)
+    await check(empty_graph, tmp_path, 4, 1)
+    await empty_graph.write(TAMPER)  # a wrong count, a second relationship, an unstored pair
+    await check(empty_graph, tmp_path, 4, 1)
+    ids = "MATCH ()-[o:OVERLAPS]->() RETURN elementId(o) AS id ORDER BY id"
+    before = await empty_graph.read(ids)
+    await check(empty_graph, tmp_path, 4, 1)
+    assert await empty_graph.read(ids) == before  # nothing to change: nothing rewritten
+
+
+def test_changes_keep_what_is_right_and_mend_the_rest() -> None:
+    block = StoredBlock(
+        partners=["a", "b", "c"], pairs=[["a", "b", 2], ["a", "c", 1], ["b", "c", 5]]
+    )
+    stored: list[list[str | int]] = [
+        ["r1", "a", "b", 2],  # right
+        ["r2", "a", "c", 3],  # wrong count
+        ["r3", "a", "b", 2],  # a second one for the pair
+        ["r4", "c", "b", 5],  # the wrong way round
+        ["r5", "a", "x", 1],  # not a stored pair
+    ]
+    found = changes(stored, block)
+    assert sorted(found.deleted) == ["r3", "r4", "r5"]
+    assert found.counted == [["r2", 1]]
+    assert found.created == [["b", "c", 5]]
