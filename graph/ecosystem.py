@@ -37,18 +37,23 @@ RECORD_ANALYSIS = """
 MERGE (e:Ecosystem {key: $key})
 SET e.analyzedAt = datetime($at), e.communities = $communities
 WITH e
-SET e.overlapsAt = CASE WHEN coalesce(e.accountWrites, 0) = $writes THEN datetime($at) END
+SET e.overlapsAt = CASE WHEN coalesce(e.accountWrites, 0) = $writes THEN datetime($at) END,
+    e.boundWrites = $writes
 RETURN e.overlapsAt IS NOT NULL AS stored
 """
 
 # Whether the stored overlap counts hold: written, and no import since. A query embeds it (it
-# needs no parameter) and reads `fresh`; where it is false, counts are counted live.
-OVERLAPS_FRESH = """
-CALL () {
-  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
-  RETURN e.overlapsAt IS NOT NULL AND (e.importedAt IS NULL OR e.importedAt <= e.overlapsAt)
-         AS fresh
-}
+# needs no parameter) and reads `fresh`; where it is false, counts are counted live. `bounded`:
+# besides, no account was written since, so each partner's `overlapBound` (the most customers
+# it shared with one partner when analysed) still bounds its overlaps.
+_STORE_HOLDS = "e.overlapsAt IS NOT NULL AND (e.importedAt IS NULL OR e.importedAt <= e.overlapsAt)"
+OVERLAPS_FRESH = f"""
+CALL () {{
+  OPTIONAL MATCH (e:Ecosystem {{key: 'ecosystem'}})
+  RETURN {_STORE_HOLDS} AS fresh,
+         coalesce({_STORE_HOLDS} AND coalesce(e.accountWrites, 0) = e.boundWrites, false)
+         AS bounded
+}}
 """
 
 OVERLAPS_ARE_FRESH = f"{OVERLAPS_FRESH} RETURN fresh"

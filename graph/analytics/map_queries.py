@@ -14,21 +14,13 @@ the side that is not stored (a stored partner has the most accounts: it is never
 from __future__ import annotations
 
 from graph.customers import VISIBLE
+from graph.ecosystem import OVERLAPS_FRESH as FRESH
 
 COUNTED = "($counted IS NULL OR {v}.key IN $counted)"
 LISTED = "($listed IS NULL OR {v}.key IN $listed)"
 LINKS = "SUB_PARTNER_OF|CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH"
 KIND = "CASE WHEN {v}:Partner THEN 'Partner' WHEN {v}:Solution THEN 'Solution' ELSE 'Customer' END"
 SCORE = "coalesce({v}.influence, -1.0)"  # a node without a score ranks after every scored one
-
-# Whether the stored overlap counts hold for the graph as it is now.
-FRESH = """
-CALL () {
-  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
-  RETURN coalesce(e.overlapsAt IS NOT NULL
-                  AND (e.importedAt IS NULL OR e.importedAt <= e.overlapsAt), false) AS fresh
-}
-"""
 
 
 def _stored(v: str) -> str:
@@ -181,14 +173,13 @@ def _live_pairs(least: str) -> str:
     """The overlap pairs of the kept partners `$ids` that are not both stored, sharing at least
     `least` customers (a Cypher expression), counted live from the side that is not stored (both
     unstored: from the one with the smaller key). A partner that shares fewer than `least`
-    customers with anyone is not read: fewer than its accounts, and, while the store is fresh,
-    than its `overlapBound` (the most it shared with one partner at `analyze`, raised by every
-    account written since)."""
+    customers with anyone is not read: it holds fewer accounts, or, while no account was
+    written since `analyze`, its `overlapBound` (the most it shared with one partner) is less."""
     return f"""
     UNWIND $ids AS id
     MATCH (a:Partner) WHERE elementId(a) = id AND NOT {_stored("a")} AND {COUNTED.format(v="a")}
       AND COUNT {{ (a)-[:HAS_ACCOUNT]->() }} >= {least}
-      AND NOT (fresh AND coalesce(a.overlapBound < {least}, false))
+      AND NOT (bounded AND coalesce(a.overlapBound < {least}, false))
     MATCH (a)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(b:Partner)
     WHERE elementId(b) IN $ids AND b <> a AND {COUNTED.format(v="b")}
       AND ({_stored("b")} OR a.key < b.key)
@@ -231,7 +222,7 @@ CALL () {{
   MATCH (c)<-[r:HAS_ACCOUNT]-(a:Partner) WHERE elementId(a) IN $ids AND {LISTED.format(v="a")}
   RETURN collect([elementId(a), id, 'HAS_ACCOUNT', r.strength]) AS held
 }}
-CALL (fresh) {{
+CALL (fresh, bounded) {{
   CALL (fresh) {{
     WITH fresh WHERE fresh
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
@@ -242,8 +233,8 @@ CALL (fresh) {{
     WITH o ORDER BY o.count DESC LIMIT $most
     RETURN count(*) AS strong, min(o.count) AS weakest
   }}
-  WITH fresh, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
-  CALL (fresh, floor) {{
+  WITH fresh, bounded, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
+  CALL (fresh, bounded, floor) {{
     WITH floor WHERE floor IS NOT NULL
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
     WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
@@ -276,8 +267,8 @@ CALL (fresh) {{
   WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
   RETURN count(*) AS stored
 }}
-CALL (fresh) {{
-  CALL (fresh) {{ {_live_pairs("$least")}
+CALL (fresh, bounded) {{
+  CALL (fresh, bounded) {{ {_live_pairs("$least")}
   }}
   RETURN count(*) AS live
 }}

@@ -22,7 +22,14 @@ from graph.analytics.overlap_store import (
     stored_block,
     write_store,
 )
-from graph.analytics.scores import Edges, Network, communities, influence
+from graph.analytics.scores import (
+    Edges,
+    Network,
+    communities,
+    influence,
+    overlap_bounds,
+    shared_customers,
+)
 from graph.db import Graph, Transaction
 from graph.ecosystem import KEY, begin_analysis, record_analysis
 from graph.errors import Unavailable
@@ -59,7 +66,7 @@ RETURN p.key AS partner, s.key AS solution, coalesce(r.strength, $default) AS st
 WRITE_SCORES = """
 UNWIND $rows AS row
 MATCH (p:Partner {key: row[0]})
-SET p.influence = row[1], p.community = row[2]
+SET p.influence = row[1], p.community = row[2], p.overlapBound = row[3]
 """
 
 
@@ -145,7 +152,7 @@ async def read_network(graph: Graph, progress: Progress | None = None) -> Networ
 async def write_scores(
     graph: Graph, rows: list[list[Any]], progress: Progress | None = None
 ) -> None:
-    """[key, influence, community] per partner, a batch per transaction."""
+    """[key, influence, community, overlap bound] per partner, a batch per transaction."""
     tell = progress or (lambda phase, done, total: None)
     tell("write", 0, len(rows))
     for start in range(0, len(rows), BATCH):
@@ -201,10 +208,12 @@ async def _analyze(graph: Graph, progress: Progress, stored: int, minimum: int) 
 
     began = time.perf_counter()
     scores = influence(network)
-    groups = communities(network)
+    shared = shared_customers(network)
+    groups = communities(network, shared)
+    bounds = overlap_bounds(shared)
     rows = [
-        [key, float(score), int(group)]
-        for key, score, group in zip(network.partners, scores, groups, strict=True)
+        [key, float(score), int(group), int(bound)]
+        for key, score, group, bound in zip(network.partners, scores, groups, bounds, strict=True)
     ]
     block = stored_block(network, stored, minimum)
     result.seconds["compute"] = time.perf_counter() - began
