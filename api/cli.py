@@ -16,6 +16,7 @@ from rich.table import Table
 
 from api.analysis import run_analysis, summary
 from api.commands import ensure_neo4j, err, fail
+from api.export_map import export_map_command
 from api.export_reach import export_reach_command
 from api.listen import check_listen
 from api.neo4j_commands import neo4j_app
@@ -254,6 +255,7 @@ def _analyze(settings: Settings) -> None:
 
 
 app.command("export-reach")(export_reach_command)
+app.command("export-map")(export_map_command)
 
 
 @app.command("serve")
