@@ -35,6 +35,7 @@ from api.settings import Settings
 from bench.analyze import rounds as analyze_rounds
 from bench.conflicts import CONFLICT_SCENARIOS
 from bench.overlap import OVERLAP_SCENARIOS
+from bench.partner_map import MAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
@@ -51,6 +52,7 @@ ALL = (
     *REACH_SCENARIOS,
     *SUGGEST_SCENARIOS,
     *CONFLICT_SCENARIOS,
+    *MAP_SCENARIOS,
 )
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,6 +13,8 @@ the side that is not stored (a stored partner has the most accounts: it is never
 
 from __future__ import annotations
 
+from graph.customers import VISIBLE
+
 COUNTED = "($counted IS NULL OR {v}.key IN $counted)"
 LISTED = "($listed IS NULL OR {v}.key IN $listed)"
 LINKS = "SUB_PARTNER_OF|CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH"
@@ -54,15 +56,14 @@ CALL ({source}) {{
 
 def center_query(label: str) -> str:
     """The center, a node of `label` (Partner, Customer or Solution: never request text); a
-    customer only where a partner whose customers the viewer may see holds it."""
-    seen = (
-        f"WHERE EXISTS {{ MATCH (o:Partner)-[:HAS_ACCOUNT]->(n) WHERE {LISTED.format(v='o')} }}"
-        if label == "Customer"
-        else ""
-    )
+    customer only where the viewer may see it (`$visible`, as every customer lookup)."""
+    if label == "Customer":
+        return f"""{FRESH}
+MATCH (c:Customer {{key: $key}}) WHERE {VISIBLE}
+RETURN {_row("c")} AS row
+"""
     return f"""{FRESH}
 MATCH (n:{label} {{key: $key}})
-{seen}
 RETURN {_row("n")} AS row
 """
 
@@ -75,10 +76,11 @@ def hop_query(admits: str, least_one: bool) -> str:
     as far as they could still make the cut."""
     shares = (
         "EXISTS { MATCH (p)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(w:Partner)"
-        " WHERE elementId(w) IN $wide }"
+        f" WHERE elementId(w) IN $wide AND {COUNTED.format(v='w')} }}"
         if least_one
         else "EXISTS { MATCH (p)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(w:Partner)"
-        " WHERE elementId(w) IN $wide WITH w, count(*) AS shared WHERE shared >= $least RETURN w }"
+        f" WHERE elementId(w) IN $wide AND {COUNTED.format(v='w')}"
+        " WITH w, count(*) AS shared WHERE shared >= $least RETURN w }"
     )
     return f"""{FRESH}
 CALL (fresh) {{
@@ -162,9 +164,10 @@ LIVE_PAIRS = f"""
 
 
 # The fields of the kept nodes, the relationships between them, and their `$most` strongest
-# overlaps of at least `$least` (ties by key): the stored ones from the index on their counts,
-# strongest first — the `$most`-th sets a floor, and every stored pair at the floor or above
-# competes with the live ones.
+# overlaps of at least `$least` (ties by key). Stored pairs: the index on their counts is read
+# strongest first, `$scan` entries at most; when `$most` of the map's pairs are among them, the
+# weakest of those is a floor, and only the stored pairs at or above it can compete (with every
+# live pair); otherwise every stored pair of the map's partners is read from those partners.
 DETAILS = f"""{FRESH}
 CALL () {{
   UNWIND $ids AS id
@@ -195,18 +198,30 @@ CALL () {{
 }}
 CALL (fresh) {{
   CALL (fresh) {{
+    WITH fresh WHERE fresh
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE fresh AND o.count >= $least AND elementId(a) IN $ids AND elementId(b) IN $ids
+    WHERE o.count >= $least
+    WITH a, b, o ORDER BY o.count DESC LIMIT $scan
+    WITH o WHERE elementId(a) IN $ids AND elementId(b) IN $ids
       AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
     WITH o ORDER BY o.count DESC LIMIT $most
-    RETURN coalesce(min(o.count), $least) AS floor
+    RETURN count(*) AS strong, min(o.count) AS weakest
   }}
+  WITH fresh, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
   CALL (fresh, floor) {{
+    WITH floor WHERE floor IS NOT NULL
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE fresh AND o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
+    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
       AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
     RETURN a.key AS low, b.key AS high, elementId(a) AS source, elementId(b) AS target,
            o.count AS shared
+    UNION ALL
+    WITH fresh, floor WHERE fresh AND floor IS NULL
+    UNWIND $ids AS id
+    MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
+    MATCH (a)-[o:OVERLAPS]->(b:Partner)
+    WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
+    RETURN a.key AS low, b.key AS high, id AS source, elementId(b) AS target, o.count AS shared
     UNION ALL
     {LIVE_PAIRS}
   }}
