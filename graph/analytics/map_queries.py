@@ -169,6 +169,14 @@ RETURN size(ranked) > $limit AS cut, [n IN ranked[..$limit] | {_row("n")}] AS ro
 
 # The overlap pairs of the kept partners `$ids` that are not both stored, counted live from the
 # side that is not stored (both unstored: from the one with the smaller key).
+# An overlap pair as an edge: from the lower key to the higher, both read from the store (so
+# compared by code point, as the answer promises; a stored OVERLAPS may point either way).
+_PAIR = (
+    "pair[0].key AS low, pair[1].key AS high, elementId(pair[0]) AS source,"
+    " elementId(pair[1]) AS target, shared"
+)
+
+
 def _live_pairs(least: str) -> str:
     """The overlap pairs of the kept partners `$ids` that are not both stored, sharing at least
     `least` customers (a Cypher expression), counted live from the side that is not stored (both
@@ -185,15 +193,14 @@ def _live_pairs(least: str) -> str:
       AND ({_stored("b")} OR a.key < b.key)
     WITH a, b, count(*) AS shared WHERE shared >= {least}
     WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, shared
-    RETURN pair[0].key AS low, pair[1].key AS high, elementId(pair[0]) AS source,
-           elementId(pair[1]) AS target, shared"""
+    RETURN {_PAIR}"""
 
 
 # The fields of the kept nodes, the relationships between them, and their `$most` strongest
-# overlaps of at least `$least` (ties by key). Stored pairs: the index on their counts is read
-# strongest first, `$scan` entries at most; when `$most` of the map's pairs are among them, the
-# weakest of those is a floor, and only the pairs at or above it can compete, stored or live;
-# otherwise every stored pair of the map's partners is read from those partners.
+# overlaps of at least `$least` (ties by key). The `$most`-th strongest stored pair of the map is
+# a floor: only pairs at or above it can compete, stored or live. It is looked for in the index
+# on the counts, strongest first, `$scan` entries at most (then the stored pairs at the floor
+# come from the index too), else among the map's stored partners' own pairs.
 DETAILS = f"""{FRESH}
 CALL () {{
   UNWIND $ids AS id
@@ -233,21 +240,34 @@ CALL (fresh, bounded) {{
     WITH o ORDER BY o.count DESC LIMIT $most
     RETURN count(*) AS strong, min(o.count) AS weakest
   }}
-  WITH fresh, bounded, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
-  CALL (fresh, bounded, floor) {{
-    WITH floor WHERE floor IS NOT NULL
-    MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
-      AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
-    RETURN a.key AS low, b.key AS high, elementId(a) AS source, elementId(b) AS target,
-           o.count AS shared
-    UNION ALL
-    WITH fresh, floor WHERE fresh AND floor IS NULL
+  CALL (fresh, strong) {{
+    WITH fresh, strong WHERE fresh AND strong < $most
     UNWIND $ids AS id
     MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
     MATCH (a)-[o:OVERLAPS]->(b:Partner)
     WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
-    RETURN a.key AS low, b.key AS high, id AS source, elementId(b) AS target, o.count AS shared
+    WITH o ORDER BY o.count DESC LIMIT $most
+    RETURN count(*) AS many, min(o.count) AS weakest_read
+  }}
+  WITH fresh, bounded, strong = $most AS indexed, CASE
+    WHEN $most > 0 AND strong = $most THEN weakest
+    WHEN $most > 0 AND many = $most THEN weakest_read
+  END AS floor
+  CALL (fresh, bounded, indexed, floor) {{
+    WITH floor WHERE indexed
+    MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
+    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
+      AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
+    WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, o.count AS shared
+    RETURN {_PAIR}
+    UNION ALL
+    WITH fresh, indexed, floor WHERE fresh AND NOT indexed
+    UNWIND $ids AS id
+    MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
+    MATCH (a)-[o:OVERLAPS]->(b:Partner)
+    WHERE elementId(b) IN $ids AND o.count >= coalesce(floor, $least) AND {COUNTED.format(v="b")}
+    WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, o.count AS shared
+    RETURN {_PAIR}
     UNION ALL
     {_live_pairs("coalesce(floor, $least)")}
   }}
