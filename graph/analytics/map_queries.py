@@ -79,11 +79,13 @@ def hop_query(admits: str, least_one: bool) -> str:
     were more. `admits` is the partner filter's predicate on `p`.
 
     The cheap neighbours come first: links, solutions, a customer's holders, and overlaps whose
-    counts are stored. When they are more than `$need`, the `$need + 1`-th of them is a floor
-    that any other neighbour must reach, and the others are looked for from their own side, best
-    first, above it. Otherwise the overlap neighbours of the frontier's partners in `$live` are
-    read from the frontier's side, and those of the partners in `$wide` (stored ones holding
-    too many accounts to read) from the other side, best first, as far as one could be kept."""
+    counts are stored (from the frontier's stored partners in `$storedFront`, or, when they are
+    many (`$scanStored`), by asking each stored partner whether it meets one of them). When
+    they are more than `$need`, the `$need + 1`-th of them is a floor that any other neighbour
+    must reach, and the others are looked for from their own side, best first, above it.
+    Otherwise the overlap neighbours of the frontier's partners in `$live` are read from the
+    frontier's side, and those of the partners in `$wide` (stored ones holding too many
+    accounts to read) from the other side, best first, as far as one could be kept."""
     return f"""{FRESH}
 CALL (fresh) {{
   UNWIND $frontier AS id
@@ -106,10 +108,19 @@ CALL (fresh) {{
   MATCH (c)<-[:HAS_ACCOUNT]-(n:Partner) WHERE {LISTED.format(v="n")}
   RETURN n
   UNION
-  UNWIND $frontier AS id
+  WITH fresh WHERE NOT $scanStored
+  UNWIND $storedFront AS id
   MATCH (f:Partner) WHERE elementId(f) = id AND {_stored("f")} AND {COUNTED.format(v="f")}
   MATCH (f)-[o:OVERLAPS]-(n:Partner) WHERE o.count >= $least AND {COUNTED.format(v="n")}
   WITH DISTINCT n
+  RETURN n
+  UNION
+  WITH fresh WHERE fresh AND $scanStored
+  MATCH (n:Partner) WHERE n.overlapsStored AND {COUNTED.format(v="n")}
+    AND EXISTS {{
+      MATCH (n)-[o:OVERLAPS]-(f:Partner)
+      WHERE elementId(f) IN $storedFront AND o.count >= $least AND {COUNTED.format(v="f")}
+    }}
   RETURN n
 }}
 WITH n AS p WHERE NOT elementId(p) IN $seen AND (NOT p:Partner OR ({admits}))

@@ -33,6 +33,9 @@ Row = dict[str, Any]
 # their other overlap neighbours are found from those neighbours' side, in rank order, only as
 # far as one could still be kept (a stored partner is among those with the most accounts).
 WIDE_ACCOUNTS = 20_000
+# A frontier with more stored partners than this meets the other stored partners by asking each
+# of them (a thousand at most) instead of reading all the frontier's stored overlaps.
+SCAN_STORED_FRONTIER = 20
 # The stored overlaps a map reads strongest first, across the ecosystem, looking for its own
 # strongest ones; when they are not among them, it reads its partners' stored overlaps instead.
 SCAN_OVERLAPS = 20_000
@@ -145,12 +148,15 @@ async def _ego(
     hop = queries.hop_query(admits, least_one=params["least"] == 1)
     for distance in range(1, depth + 1):
         live, wide = _sides(frontier)
+        stored = [row["id"] for row in frontier if row["kind"] == "Partner" and row["stored"]]
         records = await graph.read(
             hop,
             {
                 **params,
                 "frontier": [row["id"] for row in frontier],
                 "partners": live + wide,
+                "storedFront": stored,
+                "scanStored": len(stored) > SCAN_STORED_FRONTIER,
                 "seen": seen,
                 "need": limit - len(walk.kept),
                 "live": live,

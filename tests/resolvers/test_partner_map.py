@@ -84,6 +84,8 @@ async def test_ego_maps_equal_the_model(
         monkeypatch.setattr(partner_map, "WIDE_ACCOUNTS", wide)
     if scan is not None:
         monkeypatch.setattr(partner_map, "SCAN_OVERLAPS", scan)
+        # and the frontier's stored partners meet the others by asking each of them
+        monkeypatch.setattr(partner_map, "SCAN_STORED_FRONTIER", 0)
     if stored is not None:
         await store_overlaps(graph, stored)
     try:
