@@ -282,8 +282,8 @@ CALL (fresh, bounded) {{
     UNION ALL
     {_live_pairs("coalesce(floor, $least)")}
   }}
-  WITH low, high, source, target, shared ORDER BY shared DESC, low, high LIMIT $most
-  RETURN collect([source, target, 'OVERLAP', shared]) AS pairs
+  WITH low, high, source, target, shared ORDER BY shared DESC, low, high
+  RETURN collect([source, target, 'OVERLAP', shared])[..$most] AS pairs
 }}
 RETURN nodes, links + held + pairs AS edges
 """
