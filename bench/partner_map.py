@@ -35,8 +35,12 @@ def largest_center(driver: Driver, database: str, rng: random.Random) -> list[Ar
     return [{"key": largest(driver, database, 1)[0]}]
 
 
-def tiers(driver: Driver, database: str, rng: random.Random) -> list[Args]:
-    return [{"tiers": None, "key": ""}, {"tiers": ["GOLD", "PLATINUM"], "key": ""}]
+def everyone(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    return [{"tiers": None}]
+
+
+def gold_and_platinum(driver: Driver, database: str, rng: random.Random) -> list[Args]:
+    return [{"tiers": ["GOLD", "PLATINUM"]}]
 
 
 def _ego(args: Args) -> Args:
@@ -64,8 +68,17 @@ MAP_SCENARIOS = (
         name="map ecosystem 500",
         graphql=FILTERED,
         cypher=ANY,
-        pick=tiers,
-        note="partnerMap without a center: the 500 most influential (all; gold and platinum)",
+        pick=everyone,
+        note="partnerMap without a center: the 500 most influential partners",
+        variables=lambda args: {"tiers": args["tiers"]},
+        params=lambda args: {},
+    ),
+    Scenario(
+        name="map gold 500",
+        graphql=FILTERED,
+        cypher=ANY,
+        pick=gold_and_platinum,
+        note="partnerMap without a center, filtered: the 500 most influential gold and platinum",
         variables=lambda args: {"tiers": args["tiers"]},
         params=lambda args: {},
     ),
