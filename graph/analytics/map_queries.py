@@ -60,6 +60,14 @@ RETURN {_row("n")} AS row
 """
 
 
+# A partner that may share `$least` customers with one other: it holds that many, and, while no
+# account was written since `analyze`, its overlap bound is that high.
+_CAN_SHARE = (
+    "COUNT { (p)-[:HAS_ACCOUNT]->() } >= $least"
+    " AND NOT (bounded AND coalesce(p.overlapBound < $least, false))"
+)
+
+
 def _shares(front: str, least_one: bool) -> str:
     """Whether the partner `p` shares at least `$least` customers with one partner of the list
     `front` that the viewer counts, other than a pair whose count is stored: read from p's side,
@@ -126,11 +134,11 @@ CALL (fresh) {{
 WITH n AS p WHERE NOT elementId(p) IN $seen AND (NOT p:Partner OR ({admits}))
 WITH collect(p) AS near
 {FRESH}{_ranked("near", "nearest")}
-WITH fresh, nearest[..$need + 1] AS best
-WITH fresh, best,
+WITH fresh, bounded, nearest[..$need + 1] AS best
+WITH fresh, bounded, best,
      CASE WHEN size(best) > $need THEN {SCORE.format(v="best[$need]")} ELSE -2.0 END AS floor
-CALL (fresh, best, floor) {{
- CALL (fresh, best, floor) {{
+CALL (fresh, bounded, best, floor) {{
+ CALL (fresh, bounded, best, floor) {{
   WITH floor WHERE floor < -1.5
   UNWIND $live AS id
   MATCH (f:Partner) WHERE elementId(f) = id AND {COUNTED.format(v="f")}
@@ -141,19 +149,19 @@ CALL (fresh, best, floor) {{
   WITH DISTINCT p
   RETURN p
   UNION
-  WITH fresh, floor WHERE floor < -1.5 AND fresh AND size($wide) > 0
+  WITH fresh, bounded, floor WHERE floor < -1.5 AND fresh AND size($wide) > 0
   MATCH (p:Partner)
   WHERE NOT coalesce(p.overlapsStored, false) AND NOT elementId(p) IN $seen
-    AND {COUNTED.format(v="p")} AND ({admits})
+    AND {COUNTED.format(v="p")} AND ({admits}) AND {_CAN_SHARE}
   WITH p ORDER BY {SCORE.format(v="p")} DESC, p.key
   WHERE {_shares("$wide", least_one)}
   WITH p LIMIT $need + 1
   RETURN p
   UNION
-  WITH best, floor WHERE floor >= -1.5
+  WITH fresh, bounded, best, floor WHERE floor >= -1.5
   MATCH (p:Partner)
   WHERE {SCORE.format(v="p")} >= floor AND NOT elementId(p) IN $seen
-    AND {COUNTED.format(v="p")} AND ({admits}) AND NOT p IN best
+    AND {COUNTED.format(v="p")} AND ({admits}) AND NOT p IN best AND {_CAN_SHARE}
   WITH p ORDER BY {SCORE.format(v="p")} DESC, p.key
   WHERE {_shares("$partners", least_one)}
   WITH p LIMIT $need + 1

@@ -19,6 +19,7 @@ may see.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,6 +34,9 @@ Row = dict[str, Any]
 # their other overlap neighbours are found from those neighbours' side, in rank order, only as
 # far as one could still be kept (a stored partner is among those with the most accounts).
 WIDE_ACCOUNTS = 20_000
+# A map, and the count of its omitted overlaps, that would take longer is refused (TooLarge:
+# QUERY_TOO_COMPLEX) rather than hold the database: a narrower one answers.
+MAP_SECONDS = 10.0
 # A frontier with more stored partners than this meets the other stored partners by asking each
 # of them (a thousand at most) instead of reading all the frontier's stored overlaps.
 SCAN_STORED_FRONTIER = 20
@@ -84,6 +88,11 @@ class _Walk:
     truncated: bool = False
 
 
+def _left(deadline: float) -> float:
+    """The seconds a query may still take before the map's deadline."""
+    return max(deadline - time.monotonic(), 0.001)
+
+
 async def partner_map(
     graph: Graph,
     *,
@@ -102,12 +111,13 @@ async def partner_map(
     partner a partner-scoped viewer acts for (a customer of its own deals may be a center)."""
     admits, params = PARTNERS.admits(filters)
     params = {**params, "counted": counted, "listed": listed, "least": min_overlap}
+    deadline = time.monotonic() + MAP_SECONDS
     if center is None:
-        walk = await _top(graph, admits, params, limit)
+        walk = await _top(graph, admits, params, limit, deadline)
     else:
         visible = None if listed is None else {"owners": listed, "me": viewer}
-        walk = await _ego(graph, center, admits, params, depth, limit, visible)
-    found = await _details(graph, walk, params, max_overlaps)
+        walk = await _ego(graph, center, admits, params, depth, limit, visible, deadline)
+    found = await _details(graph, walk, params, max_overlaps, deadline)
     if not count_omitted:
         return found
     return replace(found, omitted_overlaps=await omitted_overlaps(graph, found))
@@ -117,13 +127,16 @@ async def omitted_overlaps(graph: Graph, found: MapSlice) -> int:
     """How many overlaps between the map's partners its `max_overlaps` left out."""
     if found.omitted_overlaps is not None:
         return found.omitted_overlaps
-    records = await graph.read(queries.OVERLAP_COUNT, found.question)
+    records = await graph.read(queries.OVERLAP_COUNT, found.question, seconds=MAP_SECONDS)
     shown = sum(1 for edge in found.edges if edge.kind == "OVERLAP")
     return int(records[0]["overlaps"]) - shown
 
 
-async def _top(graph: Graph, admits: str, params: dict[str, Any], limit: int) -> _Walk:
-    records = await graph.read(queries.top_query(admits), {**params, "limit": limit})
+async def _top(
+    graph: Graph, admits: str, params: dict[str, Any], limit: int, deadline: float
+) -> _Walk:
+    query = queries.top_query(admits)
+    records = await graph.read(query, {**params, "limit": limit}, seconds=_left(deadline))
     rows = records[0]["rows"]
     return _Walk([(row, None) for row in rows], truncated=records[0]["cut"])
 
@@ -136,9 +149,11 @@ async def _ego(
     depth: int,
     limit: int,
     visible: dict[str, Any] | None,
+    deadline: float,
 ) -> _Walk:
     query = queries.center_query(center.kind)  # a kind of Ref: Partner, Customer or Solution
-    found = await graph.read(query, {"key": center.key, "visible": visible})
+    given = {"key": center.key, "visible": visible}
+    found = await graph.read(query, given, seconds=_left(deadline))
     if not found:
         raise MissingCenter(center.key)
     start = found[0]["row"]
@@ -162,6 +177,7 @@ async def _ego(
                 "live": live,
                 "wide": wide,
             },
+            seconds=_left(deadline),
         )
         rows = records[0]["rows"]
         walk.kept.extend((row, distance) for row in rows)
@@ -187,11 +203,11 @@ def _sides(frontier: list[Row]) -> tuple[list[str], list[str]]:
 
 
 async def _details(
-    graph: Graph, walk: _Walk, params: dict[str, Any], max_overlaps: int
+    graph: Graph, walk: _Walk, params: dict[str, Any], max_overlaps: int, deadline: float
 ) -> MapSlice:
     ids = [row["id"] for row, _ in walk.kept]
     question = {**params, "ids": ids, "most": max_overlaps, "scan": SCAN_OVERLAPS}
-    records = await graph.read(queries.DETAILS, question)
+    records = await graph.read(queries.DETAILS, question, seconds=_left(deadline))
     record = records[0]
     fields = {row["id"]: row for row in record["nodes"]}
     names = {row["id"]: (row["kind"], row["key"]) for row, _ in walk.kept}
