@@ -35,6 +35,7 @@ export type MapGraph = Graph<NodeAttributes, EdgeAttributes>;
 
 const MIN_SIZE = 3;
 const MAX_SIZE = 16;
+const DENSE = 2000;
 
 export function buildGraph(map: PartnerMap, center: string | null): MapGraph {
   const graph: MapGraph = new Graph({ multi: true, type: "directed", allowSelfLoops: false });
@@ -49,7 +50,10 @@ export function buildGraph(map: PartnerMap, center: string | null): MapGraph {
       node,
     });
   }
-  const heaviest = Math.max(1, ...map.edges.filter((e) => e.kind === "OVERLAP").map((e) => e.weight));
+  let heaviest = 1;
+  for (const edge of map.edges) if (edge.kind === "OVERLAP") heaviest = Math.max(heaviest, edge.weight);
+  // A dense map (thousands of edges) reads better with thinner links.
+  const thin = map.edges.length > DENSE ? 0.6 : 1;
   for (const edge of map.edges) {
     if (!graph.hasNode(edge.source) || !graph.hasNode(edge.target)) continue;
     const overlap = edge.kind === "OVERLAP";
@@ -58,7 +62,7 @@ export function buildGraph(map: PartnerMap, center: string | null): MapGraph {
       kind: edge.kind,
       weight: edge.weight,
       color: EDGE_COLORS[edge.kind] ?? UNKNOWN_COLOR,
-      size: overlap ? 0.4 + 2.2 * share : edge.kind === "SUB_PARTNER_OF" ? 1.8 : 1.4,
+      size: overlap ? 0.4 + 2.2 * share : thin * (edge.kind === "SUB_PARTNER_OF" ? 1.8 : 1.4),
       layoutWeight: overlap ? 0.15 + 0.5 * share : 1,
       zIndex: overlap ? 0 : 1,
     });

@@ -21,6 +21,8 @@ export interface MapStats {
   layoutMs: number;
   drawMs: number;
   totalMs: number;
+  /** When it was drawn, counted from the page's navigation start. */
+  sinceNavigationMs: number;
 }
 
 interface PageHooks {
@@ -106,6 +108,10 @@ byId("zoom-in").addEventListener("click", () => view.zoom("in"));
 byId("zoom-out").addEventListener("click", () => view.zoom("out"));
 byId("zoom-reset").addEventListener("click", () => view.zoom("reset"));
 
+// A link may name the center too: /map#center=<global id> (kept, so it can be shared).
+const linked = new URLSearchParams(window.location.hash.replace(/^#/, "")).get("center");
+if (linked) center = { id: linked, label: "…" };
+
 tokenBox.render();
 renderCenter();
 void draw();
@@ -126,6 +132,11 @@ async function draw(): Promise<void> {
     const fetchMs = performance.now() - began;
     hideMessage();
     map = answer;
+    const named = center && answer.nodes.find((node) => node.id === center?.id);
+    if (named && center && center.label !== named.label) {
+      center = { id: center.id, label: named.label };
+      renderCenter();
+    }
     const appearance = readAppearance();
     const times = await view.show(answer, args.center, appearance.colorBy, appearance.sizeBy);
     if (asked !== drawing) return;
@@ -136,6 +147,7 @@ async function draw(): Promise<void> {
       fetchMs,
       ...times,
       totalMs: performance.now() - began,
+      sinceNavigationMs: performance.now(),
     };
     window.partnerMap.stats = stats;
     window.partnerMap.drawn += 1;

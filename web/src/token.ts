@@ -1,6 +1,6 @@
 // The bearer token: kept in this tab's sessionStorage only. A link may carry one in its
 // fragment (`/map#token=...`), which never reaches a server; it is moved into storage and
-// removed from the address bar at once.
+// removed from the address bar at once (anything else in the fragment stays).
 const KEY = "partnergraph.token";
 
 export class TokenStore {
