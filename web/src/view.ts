@@ -87,10 +87,15 @@ export class MapView {
       return;
     }
     const ids = path.steps.map((step) => step.node.id);
+    const reach = extent(graph) * 0.06;
     path.steps.forEach((step, index) => {
       if (graph.hasNode(step.node.id)) return;
-      const near = ids.slice(0, index).reverse().concat(ids.slice(index + 1)).find((id) => graph.hasNode(id));
-      const anchor = near ? graph.getNodeAttributes(near) : { x: 0, y: 0 };
+      // Between the path's neighbours on the map (or beside the one there is), a little aside.
+      const around = [ids[index - 1], ids[index + 1]]
+        .filter((id): id is string => id !== undefined && graph.hasNode(id))
+        .map((id) => graph.getNodeAttributes(id));
+      const x = around.length ? around.reduce((sum, at) => sum + at.x, 0) / around.length : 0;
+      const y = around.length ? around.reduce((sum, at) => sum + at.y, 0) / around.length : 0;
       const node: MapNode = {
         id: step.node.id,
         key: step.key,
@@ -105,11 +110,11 @@ export class MapView {
         community: null,
         distance: null,
       };
-      const angle = index * 1.7;
+      const angle = 0.9 + index * 2.1;
       graph.addNode(node.id, {
-        x: anchor.x + 40 * Math.cos(angle),
-        y: anchor.y + 40 * Math.sin(angle),
-        size: 6,
+        x: x + reach * Math.cos(angle),
+        y: y + reach * Math.sin(angle),
+        size: 7,
         color: nodeColor(node, colorBy),
         label: node.label,
         node,
@@ -269,6 +274,18 @@ export class MapView {
     }
     return shown;
   }
+}
+
+/** The diagonal of the graph's bounding box, in graph coordinates. */
+function extent(graph: MapGraph): number {
+  let [left, right, bottom, top] = [Infinity, -Infinity, Infinity, -Infinity];
+  graph.forEachNode((_, { x, y }) => {
+    left = Math.min(left, x);
+    right = Math.max(right, x);
+    bottom = Math.min(bottom, y);
+    top = Math.max(top, y);
+  });
+  return Number.isFinite(left) ? Math.hypot(right - left, top - bottom) || 100 : 100;
 }
 
 function nextPaint(): Promise<void> {
