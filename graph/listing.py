@@ -68,6 +68,16 @@ class Listing:
     # the label: a partner's few dozen customers, not a million. The first active one is used.
     sources: dict[str, str] = field(default_factory=dict)
 
+    def admits(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """One predicate on the variable for every active filter (`true` for none), and its
+        parameters: for a query that meets the nodes some other way than by listing them."""
+        active = {name: value for name, value in filters.items() if value is not None}
+        unknown = set(active) - set(self.filters)
+        if unknown:
+            raise ValueError(f"no such filter on {self.label}: {sorted(unknown)}")
+        tests = [f"({self.filters[name]})" for name in sorted(active)]
+        return " AND ".join(tests) or "true", active
+
     def match(
         self, filters: dict[str, Any], extra: tuple[str, ...] = ()
     ) -> tuple[str, dict[str, Any]]:

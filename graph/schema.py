@@ -26,6 +26,8 @@ INDEXES = (
     "CREATE INDEX deal_status IF NOT EXISTS FOR (n:Deal) ON (n.status)",
     "CREATE INDEX agreement_status IF NOT EXISTS FOR (n:Agreement) ON (n.status)",
     "CREATE INDEX campaign_starts IF NOT EXISTS FOR (n:Campaign) ON (n.startsOn)",
+    # Partner maps read the strongest stored overlaps first (graph/analytics/map_queries.py).
+    "CREATE INDEX overlaps_count IF NOT EXISTS FOR ()-[o:OVERLAPS]-() ON (o.count)",
 )
 
 # The labels a `nameContains` filter searches: each has a text index on its lowered name.

@@ -29,6 +29,7 @@ from resolvers.mutations.partners import PartnerMutations
 from resolvers.mutations.solutions import SolutionMutations
 from resolvers.node import NodeQueries
 from resolvers.overlap import OverlapQueries
+from resolvers.partner_map import MapQueries
 from resolvers.partners import PartnerQueries
 from resolvers.paths import PathQueries
 from resolvers.reach import ReachQueries
@@ -51,6 +52,7 @@ class Query(
     PathQueries,
     ReachQueries,
     SuggestQueries,
+    MapQueries,
     AuditQueries,
     EcosystemQueries,
 ):
