@@ -53,7 +53,7 @@ export function buildGraph(map: PartnerMap, center: string | null): MapGraph {
   let heaviest = 1;
   for (const edge of map.edges) if (edge.kind === "OVERLAP") heaviest = Math.max(heaviest, edge.weight);
   // A dense map (thousands of edges) reads better with thinner links.
-  const thin = map.edges.length > DENSE ? 0.6 : 1;
+  const thin = map.edges.length > DENSE ? 0.8 : 1;
   for (const edge of map.edges) {
     if (!graph.hasNode(edge.source) || !graph.hasNode(edge.target)) continue;
     const overlap = edge.kind === "OVERLAP";

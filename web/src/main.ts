@@ -223,7 +223,9 @@ function renderPaths(): void {
 
 function showSelectedPath(): void {
   const chosen = Array.isArray(paths) ? (paths[selectedPath] ?? null) : null;
-  view.showPath(chosen, readAppearance().colorBy);
+  const covered = byId("panel").hidden ? 0 : byId("panel").offsetWidth + 20;
+  if (chosen) tooltip.hidden = true; // the camera moves: a tooltip would point at nothing
+  view.showPath(chosen, readAppearance().colorBy, covered);
 }
 
 async function openById(id: string): Promise<void> {

@@ -49,23 +49,23 @@ export class Panel {
     const overlaps = el("div", { class: "overlaps" });
     this.details.replaceChildren(this.header(node), body, this.actions(node), overlaps);
     if (node.kind === "Partner") overlaps.append(el("h3", {}, "Top overlaps"), el("p", { class: "loading-line" }, "Loading…"));
-    const details = this.api.details(node.id);
-    const top = node.kind === "Partner" ? this.api.topOverlaps(node.id, 5) : null;
-    try {
-      const found = await details;
-      if (opened !== this.opened) return;
-      body.replaceChildren(found ? this.facts(found, node) : el("p", { class: "muted" }, "Not found (removed since the map was drawn?)"));
-    } catch (error) {
-      if (opened !== this.opened) return;
-      body.replaceChildren(this.refusal(error));
+    // Both questions go out at once; each outcome is kept, so a refusal is never unhandled.
+    const details = settle(this.api.details(node.id));
+    const top = node.kind === "Partner" ? settle(this.api.topOverlaps(node.id, 5)) : null;
+    const found = await details;
+    if (opened !== this.opened) return;
+    if (found.ok) {
+      body.replaceChildren(found.value ? this.facts(found.value, node) : el("p", { class: "muted" }, "Not found (removed since the map was drawn?)"));
+    } else {
+      body.replaceChildren(this.refusal(found.error));
     }
     if (!top) return;
-    try {
-      const list = await top;
-      if (opened !== this.opened) return;
-      overlaps.replaceChildren(el("h3", {}, "Top overlaps"), this.overlapList(list));
-    } catch (error) {
-      if (opened !== this.opened) return;
+    const list = await top;
+    if (opened !== this.opened) return;
+    if (list.ok) {
+      overlaps.replaceChildren(el("h3", {}, "Top overlaps"), this.overlapList(list.value));
+    } else {
+      const error = list.error;
       const forbidden = error instanceof ApiError && error.code === "FORBIDDEN";
       overlaps.replaceChildren(
         el("h3", {}, "Top overlaps"),
@@ -209,6 +209,15 @@ export class Panel {
   private updateVisibility(): void {
     this.root.hidden = !this.details.childElementCount && !this.paths.childElementCount;
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
 }
 
 function sizeLabel(node: MapNode): string {

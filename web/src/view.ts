@@ -77,7 +77,7 @@ export class MapView {
   }
 
   /** Emphasise one path (dimming the rest), adding the nodes it passes that the map lacks. */
-  showPath(path: InfluencePath | null, colorBy: ColorBy): void {
+  showPath(path: InfluencePath | null, colorBy: ColorBy, hiddenRight = 0): void {
     const graph = this.graph;
     if (!graph) return;
     this.dropPathOnly();
@@ -135,6 +135,28 @@ export class MapView {
     }
     this.highlight = { nodes: new Set(ids), edges };
     this.renderer?.refresh();
+    this.frame(ids, hiddenRight);
+  }
+
+  /** Move the camera so that `ids` fill the part of the stage left of `hiddenRight` pixels. */
+  private frame(ids: string[], hiddenRight: number): void {
+    const renderer = this.renderer;
+    if (!renderer || !ids.length) return;
+    const points = ids.flatMap((id) => renderer.getNodeDisplayData(id) ?? []);
+    if (!points.length) return;
+    const xs = points.map((point) => point.x);
+    const ys = points.map((point) => point.y);
+    const { width, height } = renderer.getDimensions();
+    const unit = Math.min(width, height); // at ratio 1 the framed graph's unit square fits this
+    const usable = Math.max(120, width - hiddenRight);
+    const span = Math.max(
+      ((Math.max(...xs) - Math.min(...xs)) * unit) / usable,
+      ((Math.max(...ys) - Math.min(...ys)) * unit) / height,
+    );
+    const ratio = Math.min(1, Math.max(0.08, span * 1.8));
+    const x = (Math.max(...xs) + Math.min(...xs)) / 2 + ((hiddenRight / 2) * ratio) / unit;
+    const y = (Math.max(...ys) + Math.min(...ys)) / 2;
+    void renderer.getCamera().animate({ x, y, ratio }, { duration: 400 });
   }
 
   /** The nodes of the path shown, or none. */
@@ -223,6 +245,7 @@ export class MapView {
     const shown: Partial<NodeDisplayData> = { ...data, zIndex: 1 };
     if (id === this.center) {
       shown.forceLabel = true;
+      shown.highlighted = true; // its label in a box: the center is found at a glance
       shown.size = Math.max(data.size, CENTER_SIZE);
     }
     if (this.highlight) {
