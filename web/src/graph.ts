@@ -62,7 +62,7 @@ export function buildGraph(map: PartnerMap, center: string | null): MapGraph {
       kind: edge.kind,
       weight: edge.weight,
       color: EDGE_COLORS[edge.kind] ?? UNKNOWN_COLOR,
-      size: overlap ? 0.4 + 2.2 * share : thin * (edge.kind === "SUB_PARTNER_OF" ? 1.8 : 1.4),
+      size: overlap ? 0.6 + 2.4 * share : thin * (edge.kind === "SUB_PARTNER_OF" ? 1.8 : 1.4),
       layoutWeight: overlap ? 0.15 + 0.5 * share : 1,
       zIndex: overlap ? 0 : 1,
     });

@@ -22,12 +22,12 @@ export function layout(graph: MapGraph, options: LayoutOptions): void {
     linLogMode: true,
     strongGravityMode: false,
     gravity: 1,
-    scalingRatio: 4,
+    scalingRatio: 10,
     slowDown: 1 + Math.log10(order),
     outboundAttractionDistribution: false,
     edgeWeightInfluence: 1,
   };
-  const iterations = graph.size > 5000 ? 150 : order > 300 ? 250 : 400;
+  const iterations = graph.size > 5000 || order > 300 ? 150 : 300;
   const pinned = options.center && graph.hasNode(options.center) ? options.center : null;
   if (pinned) graph.setNodeAttribute(pinned, "fixed", true); // the center stays in the middle
   forceAtlas2.assign(graph, { iterations, settings, getEdgeWeight: "layoutWeight" });

@@ -20,7 +20,7 @@ export const EDGE_COLORS: Record<EdgeKind, string> = {
   INTEGRATES_WITH: "#0284c7b3",
   CO_CREATED: "#16a34ab3",
   HAS_ACCOUNT: "#a16207b3",
-  OVERLAP: "#94a3b84d",
+  OVERLAP: "#94a3b870",
 };
 
 export const EDGE_LABELS: Record<EdgeKind, string> = {
