@@ -250,7 +250,7 @@ async function openById(id: string): Promise<void> {
       influence: details.influence ?? null,
       community: details.community ?? null,
       distance: null,
-    });
+    }, false);
   } catch (error) {
     showError(error);
   }

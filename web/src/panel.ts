@@ -40,8 +40,9 @@ export class Panel {
     return this.shown;
   }
 
-  /** Show a node: what the map knows at once, then its details and overlaps from the API. */
-  async open(node: MapNode): Promise<void> {
+  /** Show a node: what the map knows at once, then its details and overlaps from the API
+   * (`onMap` false for a node reached from the panel, whose size the map did not give). */
+  async open(node: MapNode, onMap = true): Promise<void> {
     const opened = ++this.opened;
     this.shown = node;
     this.root.hidden = false;
@@ -55,7 +56,7 @@ export class Panel {
     const found = await details;
     if (opened !== this.opened) return;
     if (found.ok) {
-      body.replaceChildren(found.value ? this.facts(found.value, node) : el("p", { class: "muted" }, "Not found (removed since the map was drawn?)"));
+      body.replaceChildren(found.value ? this.facts(found.value, onMap ? node : null) : el("p", { class: "muted" }, "Not found (removed since the map was drawn?)"));
     } else {
       body.replaceChildren(this.refusal(found.error));
     }
@@ -147,7 +148,7 @@ export class Panel {
     return el("div", { class: "actions" }, center, from, to);
   }
 
-  private facts(details: NodeDetails, node: MapNode): HTMLElement {
+  private facts(details: NodeDetails, node: MapNode | null): HTMLElement {
     const rows: [string, string | null | undefined][] = [
       ["Key", details.key],
       ["Type", details.type ? titleCase(details.type) : null],
@@ -162,7 +163,7 @@ export class Panel {
       ["Launched", details.launchedOn],
       ["Influence", details.influence != null ? formatNumber(details.influence, 4) : null],
       ["Community", details.community != null ? String(details.community) : null],
-      [sizeLabel(node), node.sizeKnown ? formatNumber(node.size) : node.kind === "Partner" ? "not shared with you" : null],
+      node ? [sizeLabel(node), node.sizeKnown ? formatNumber(node.size) : node.kind === "Partner" ? "not shared with you" : null] : ["", null],
     ];
     const list = el("dl", { class: "facts" });
     for (const [name, value] of rows) {
