@@ -40,6 +40,9 @@ MAP = """query($center: ID, $limit: Int) {
   partnerMap(center: $center, depth: 2, limit: $limit) { truncated nodes { id } edges { kind } }
 }"""
 ID = "query($key: String!) { partner(key: $key) { id name } }"
+# The map drawn, or a refusal shown instead.
+DRAWN_OR_REFUSED = """() => (window.partnerMap && window.partnerMap.drawn >= 1)
+  || document.querySelector('#message').dataset.code"""
 # Frame intervals for `ms` milliseconds, from requestAnimationFrame.
 FRAMES = """ms => new Promise(resolve => {
   const intervals = []; let last = performance.now(); const end = last + ms;
@@ -84,10 +87,10 @@ async def one_run(
     try:
         began = time.perf_counter()
         await page.goto(f"{base}/map#center={center['id']}&token={token}")
-        await page.wait_for_function(
-            "() => window.partnerMap && window.partnerMap.drawn >= 1", timeout=120_000
-        )
+        await page.wait_for_function(DRAWN_OR_REFUSED, timeout=120_000)
         wall_ms = (time.perf_counter() - began) * 1000
+        if not await page.evaluate("window.partnerMap.drawn"):
+            raise SystemExit(f"the page says: {await page.locator('#message').inner_text()}")
         stats: dict[str, Any] = await page.evaluate("window.partnerMap.stats")
         return {
             **stats,
