@@ -38,6 +38,7 @@ from bench.analyze import rounds as analyze_rounds
 from bench.conflicts import CONFLICT_SCENARIOS
 from bench.map_page import measure as measure_map_page
 from bench.overlap import OVERLAP_SCENARIOS
+from bench.partner_map import MAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
@@ -54,6 +55,7 @@ ALL = (
     *REACH_SCENARIOS,
     *SUGGEST_SCENARIOS,
     *CONFLICT_SCENARIOS,
+    *MAP_SCENARIOS,
 )
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
 ROOT = Path(__file__).resolve().parent.parent

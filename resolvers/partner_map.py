@@ -159,6 +159,7 @@ class MapQueries:
                 counted=sight.count_owners(),
                 listed=sight.account_owners(),
                 count_omitted=False,
+                viewer=info.context.viewer.partner_key,
             )
         except analytics.MissingCenter:
             assert ref is not None

@@ -13,6 +13,8 @@ the side that is not stored (a stored partner has the most accounts: it is never
 
 from __future__ import annotations
 
+from graph.customers import VISIBLE
+
 COUNTED = "($counted IS NULL OR {v}.key IN $counted)"
 LISTED = "($listed IS NULL OR {v}.key IN $listed)"
 LINKS = "SUB_PARTNER_OF|CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH"
@@ -54,32 +56,42 @@ CALL ({source}) {{
 
 def center_query(label: str) -> str:
     """The center, a node of `label` (Partner, Customer or Solution: never request text); a
-    customer only where a partner whose customers the viewer may see holds it."""
-    seen = (
-        f"WHERE EXISTS {{ MATCH (o:Partner)-[:HAS_ACCOUNT]->(n) WHERE {LISTED.format(v='o')} }}"
-        if label == "Customer"
-        else ""
-    )
+    customer only where the viewer may see it (`$visible`, as every customer lookup)."""
+    if label == "Customer":
+        return f"""{FRESH}
+MATCH (c:Customer {{key: $key}}) WHERE {VISIBLE}
+RETURN {_row("c")} AS row
+"""
     return f"""{FRESH}
 MATCH (n:{label} {{key: $key}})
-{seen}
 RETURN {_row("n")} AS row
 """
 
 
+def _shares(front: str, least_one: bool) -> str:
+    """Whether the partner `p` shares at least `$least` customers with one partner of the list
+    `front` that the viewer counts, other than a pair whose count is stored: read from p's side,
+    stopping at the first such partner when one customer is enough."""
+    pair = (
+        f"elementId(f) IN {front} AND {COUNTED.format(v='f')}"
+        f" AND NOT ({_stored('p')} AND {_stored('f')})"
+    )
+    walk = f"MATCH (p)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(f:Partner) WHERE {pair}"
+    if least_one:
+        return f"EXISTS {{ {walk} }}"
+    return f"EXISTS {{ {walk} WITH f, count(*) AS shared WHERE shared >= $least RETURN f }}"
+
+
 def hop_query(admits: str, least_one: bool) -> str:
     """The nodes one hop beyond `$frontier`, not in `$seen`: the `$need` best, and whether there
-    were more. `admits` is the partner filter's predicate on `p`. Overlap neighbours of the
-    frontier's partners in `$live` are counted from the frontier's side; those of the partners in
-    `$wide` (stored ones with too many accounts to read) from the other side, in rank order, only
-    as far as they could still make the cut."""
-    shares = (
-        "EXISTS { MATCH (p)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(w:Partner)"
-        " WHERE elementId(w) IN $wide }"
-        if least_one
-        else "EXISTS { MATCH (p)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(w:Partner)"
-        " WHERE elementId(w) IN $wide WITH w, count(*) AS shared WHERE shared >= $least RETURN w }"
-    )
+    were more. `admits` is the partner filter's predicate on `p`.
+
+    The cheap neighbours come first: links, solutions, a customer's holders, and overlaps whose
+    counts are stored. When they are more than `$need`, the `$need + 1`-th of them is a floor
+    that any other neighbour must reach, and the others are looked for from their own side, best
+    first, above it. Otherwise the overlap neighbours of the frontier's partners in `$live` are
+    read from the frontier's side, and those of the partners in `$wide` (stored ones holding
+    too many accounts to read) from the other side, best first, as far as one could be kept."""
     return f"""{FRESH}
 CALL (fresh) {{
   UNWIND $frontier AS id
@@ -105,13 +117,7 @@ CALL (fresh) {{
   UNWIND $frontier AS id
   MATCH (f:Partner) WHERE elementId(f) = id AND {_stored("f")} AND {COUNTED.format(v="f")}
   MATCH (f)-[o:OVERLAPS]-(n:Partner) WHERE o.count >= $least AND {COUNTED.format(v="n")}
-  RETURN n
-  UNION
-  UNWIND $live AS id
-  MATCH (f:Partner) WHERE elementId(f) = id AND {COUNTED.format(v="f")}
-  MATCH (f)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(n:Partner)
-  WHERE n <> f AND {COUNTED.format(v="n")} AND NOT ({_stored("f")} AND {_stored("n")})
-  WITH f, n, count(*) AS shared WHERE shared >= $least
+  WITH DISTINCT n
   RETURN n
 }}
 WITH n AS p WHERE NOT elementId(p) IN $seen AND (NOT p:Partner OR ({admits}))
@@ -120,15 +126,37 @@ WITH collect(p) AS near
 WITH fresh, nearest[..$need + 1] AS best
 WITH fresh, best,
      CASE WHEN size(best) > $need THEN {SCORE.format(v="best[$need]")} ELSE -2.0 END AS floor
-CALL (fresh, floor) {{
-  WITH fresh, floor WHERE fresh AND size($wide) > 0
+CALL (fresh, best, floor) {{
+ CALL (fresh, best, floor) {{
+  WITH floor WHERE floor < -1.5
+  UNWIND $live AS id
+  MATCH (f:Partner) WHERE elementId(f) = id AND {COUNTED.format(v="f")}
+  MATCH (f)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(p:Partner)
+  WHERE p <> f AND {COUNTED.format(v="p")} AND NOT ({_stored("f")} AND {_stored("p")})
+    AND NOT elementId(p) IN $seen AND ({admits})
+  WITH f, p, count(*) AS shared WHERE shared >= $least
+  WITH DISTINCT p
+  RETURN p
+  UNION
+  WITH fresh, floor WHERE floor < -1.5 AND fresh AND size($wide) > 0
   MATCH (p:Partner)
-  WHERE {SCORE.format(v="p")} >= floor AND NOT coalesce(p.overlapsStored, false)
-    AND NOT elementId(p) IN $seen AND {COUNTED.format(v="p")} AND ({admits})
+  WHERE NOT coalesce(p.overlapsStored, false) AND NOT elementId(p) IN $seen
+    AND {COUNTED.format(v="p")} AND ({admits})
   WITH p ORDER BY {SCORE.format(v="p")} DESC, p.key
-  WHERE {shares}
+  WHERE {_shares("$wide", least_one)}
   WITH p LIMIT $need + 1
-  RETURN collect(p) AS far
+  RETURN p
+  UNION
+  WITH best, floor WHERE floor >= -1.5
+  MATCH (p:Partner)
+  WHERE {SCORE.format(v="p")} >= floor AND NOT elementId(p) IN $seen
+    AND {COUNTED.format(v="p")} AND ({admits}) AND NOT p IN best
+  WITH p ORDER BY {SCORE.format(v="p")} DESC, p.key
+  WHERE {_shares("$partners", least_one)}
+  WITH p LIMIT $need + 1
+  RETURN p
+ }}
+ RETURN collect(p) AS far
 }}
 WITH fresh, best + far AS found
 {_ranked("found", "ranked")}
@@ -149,22 +177,32 @@ RETURN size(ranked) > $limit AS cut, [n IN ranked[..$limit] | {_row("n")}] AS ro
 
 # The overlap pairs of the kept partners `$ids` that are not both stored, counted live from the
 # side that is not stored (both unstored: from the one with the smaller key).
-LIVE_PAIRS = f"""
+def _live_pairs(least: str) -> str:
+    """The overlap pairs of the kept partners `$ids` that are not both stored, sharing at least
+    `least` customers (a Cypher expression), counted live from the side that is not stored (both
+    unstored: from the one with the smaller key). A partner that shares fewer than `least`
+    customers with anyone is not read: fewer than its accounts, and, while the store is fresh,
+    than its `overlapBound` (the most it shared with one partner at `analyze`, raised by every
+    account written since)."""
+    return f"""
     UNWIND $ids AS id
     MATCH (a:Partner) WHERE elementId(a) = id AND NOT {_stored("a")} AND {COUNTED.format(v="a")}
+      AND COUNT {{ (a)-[:HAS_ACCOUNT]->() }} >= {least}
+      AND NOT (fresh AND coalesce(a.overlapBound < {least}, false))
     MATCH (a)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(b:Partner)
     WHERE elementId(b) IN $ids AND b <> a AND {COUNTED.format(v="b")}
       AND ({_stored("b")} OR a.key < b.key)
-    WITH a, b, count(*) AS shared WHERE shared >= $least
+    WITH a, b, count(*) AS shared WHERE shared >= {least}
     WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, shared
     RETURN pair[0].key AS low, pair[1].key AS high, elementId(pair[0]) AS source,
            elementId(pair[1]) AS target, shared"""
 
 
 # The fields of the kept nodes, the relationships between them, and their `$most` strongest
-# overlaps of at least `$least` (ties by key): the stored ones from the index on their counts,
-# strongest first — the `$most`-th sets a floor, and every stored pair at the floor or above
-# competes with the live ones.
+# overlaps of at least `$least` (ties by key). Stored pairs: the index on their counts is read
+# strongest first, `$scan` entries at most; when `$most` of the map's pairs are among them, the
+# weakest of those is a floor, and only the pairs at or above it can compete, stored or live;
+# otherwise every stored pair of the map's partners is read from those partners.
 DETAILS = f"""{FRESH}
 CALL () {{
   UNWIND $ids AS id
@@ -195,20 +233,32 @@ CALL () {{
 }}
 CALL (fresh) {{
   CALL (fresh) {{
+    WITH fresh WHERE fresh
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE fresh AND o.count >= $least AND elementId(a) IN $ids AND elementId(b) IN $ids
+    WHERE o.count >= $least
+    WITH a, b, o ORDER BY o.count DESC LIMIT $scan
+    WITH o WHERE elementId(a) IN $ids AND elementId(b) IN $ids
       AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
     WITH o ORDER BY o.count DESC LIMIT $most
-    RETURN coalesce(min(o.count), $least) AS floor
+    RETURN count(*) AS strong, min(o.count) AS weakest
   }}
+  WITH fresh, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
   CALL (fresh, floor) {{
+    WITH floor WHERE floor IS NOT NULL
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE fresh AND o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
+    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
       AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
     RETURN a.key AS low, b.key AS high, elementId(a) AS source, elementId(b) AS target,
            o.count AS shared
     UNION ALL
-    {LIVE_PAIRS}
+    WITH fresh, floor WHERE fresh AND floor IS NULL
+    UNWIND $ids AS id
+    MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
+    MATCH (a)-[o:OVERLAPS]->(b:Partner)
+    WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
+    RETURN a.key AS low, b.key AS high, id AS source, elementId(b) AS target, o.count AS shared
+    UNION ALL
+    {_live_pairs("coalesce(floor, $least)")}
   }}
   WITH low, high, source, target, shared ORDER BY shared DESC, low, high LIMIT $most
   RETURN collect([source, target, 'OVERLAP', shared]) AS pairs
@@ -227,7 +277,7 @@ CALL (fresh) {{
   RETURN count(*) AS stored
 }}
 CALL (fresh) {{
-  CALL (fresh) {{ {LIVE_PAIRS}
+  CALL (fresh) {{ {_live_pairs("$least")}
   }}
   RETURN count(*) AS live
 }}

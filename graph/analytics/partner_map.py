@@ -33,6 +33,9 @@ Row = dict[str, Any]
 # their other overlap neighbours are found from those neighbours' side, in rank order, only as
 # far as one could still be kept (a stored partner is among those with the most accounts).
 WIDE_ACCOUNTS = 20_000
+# The stored overlaps a map reads strongest first, across the ecosystem, looking for its own
+# strongest ones; when they are not among them, it reads its partners' stored overlaps instead.
+SCAN_OVERLAPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,17 @@ async def partner_map(
     counted: list[str] | None,
     listed: list[str] | None,
     count_omitted: bool = True,
+    viewer: str | None = None,
 ) -> MapSlice:
+    """The map; `counted` and `listed` are the viewer's sight (None: staff), `viewer` the
+    partner a partner-scoped viewer acts for (a customer of its own deals may be a center)."""
     admits, params = PARTNERS.admits(filters)
     params = {**params, "counted": counted, "listed": listed, "least": min_overlap}
     if center is None:
         walk = await _top(graph, admits, params, limit)
     else:
-        walk = await _ego(graph, center, admits, params, depth, limit)
+        visible = None if listed is None else {"owners": listed, "me": viewer}
+        walk = await _ego(graph, center, admits, params, depth, limit, visible)
     found = await _details(graph, walk, params, max_overlaps)
     if not count_omitted:
         return found
@@ -119,10 +126,16 @@ async def _top(graph: Graph, admits: str, params: dict[str, Any], limit: int) ->
 
 
 async def _ego(
-    graph: Graph, center: Ref, admits: str, params: dict[str, Any], depth: int, limit: int
+    graph: Graph,
+    center: Ref,
+    admits: str,
+    params: dict[str, Any],
+    depth: int,
+    limit: int,
+    visible: dict[str, Any] | None,
 ) -> _Walk:
     query = queries.center_query(center.kind)  # a kind of Ref: Partner, Customer or Solution
-    found = await graph.read(query, {"key": center.key, "listed": params["listed"]})
+    found = await graph.read(query, {"key": center.key, "visible": visible})
     if not found:
         raise MissingCenter(center.key)
     start = found[0]["row"]
@@ -137,6 +150,7 @@ async def _ego(
             {
                 **params,
                 "frontier": [row["id"] for row in frontier],
+                "partners": live + wide,
                 "seen": seen,
                 "need": limit - len(walk.kept),
                 "live": live,
@@ -170,7 +184,8 @@ async def _details(
     graph: Graph, walk: _Walk, params: dict[str, Any], max_overlaps: int
 ) -> MapSlice:
     ids = [row["id"] for row, _ in walk.kept]
-    records = await graph.read(queries.DETAILS, {**params, "ids": ids, "most": max_overlaps})
+    question = {**params, "ids": ids, "most": max_overlaps, "scan": SCAN_OVERLAPS}
+    records = await graph.read(queries.DETAILS, question)
     record = records[0]
     fields = {row["id"]: row for row in record["nodes"]}
     names = {row["id"]: (row["kind"], row["key"]) for row, _ in walk.kept}

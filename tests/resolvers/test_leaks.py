@@ -404,6 +404,35 @@ def check_paths(
         yield f"influencePaths {asked['keys']} differ from the paths over what P may see"
 
 
+def check_map(eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer) -> Iterator[str]:
+    """A map shows overlaps (exact) only between partners P may count, sizes only of those, and
+    a customer only as a center P may see; nothing else of accounts."""
+    if answer.errors:
+        center = asked.get("center")
+        if center is not None and center not in sight.customers and answer.codes == ["NOT_FOUND"]:
+            return
+        yield f"partnerMap refused: {answer.errors[0].get('message')}"
+        return
+    got = answer.data["partnerMap"]
+    for node in got["nodes"]:
+        kind, key = node["kind"], node["key"]
+        if kind == "Customer" and (key != asked.get("center") or key not in sight.customers):
+            yield f"partnerMap shows customer {key}"
+        if kind == "Partner":
+            size = len(eco.held(key)) if key in sight.counts else 0
+            if (node["size"], node["sizeKnown"]) != (size, key in sight.counts):
+                yield f"partnerMap sizes {key} as {node['size']}"
+    keys = {node["id"]: node["key"] for node in got["nodes"]}
+    for edge in got["edges"]:
+        a, b = keys[edge["source"]], keys[edge["target"]]
+        if edge["kind"] != "OVERLAP":
+            continue
+        if a not in sight.counts or b not in sight.counts:
+            yield f"partnerMap shows the overlap of {a} and {b}"
+        elif edge["weight"] != len(eco.held(a) & eco.held(b)):
+            yield f"partnerMap overlap {a}-{b} weighs {edge['weight']}"
+
+
 def team(eco: Ecosystem, partner: str, depth: int) -> set[str]:
     found, frontier = {partner}, {partner}
     for _ in range(depth):
@@ -684,6 +713,18 @@ PROBES = [
         check_plan,
     ),
     Probe(
+        "partnerMap",
+        "query($c: ID, $d: Int) { partnerMap(center: $c, depth: $d) { nodes { id key kind label size sizeKnown } edges { source target kind weight } truncated omittedOverlaps } }",
+        lambda eco: (
+            [{}, {"c": pid(eco.partners[0]), "d": 3}]
+            + [
+                {"c": encode_id("Customer", c), "d": 2, "center": c}
+                for c in list(eco.customers)[:2]
+            ]
+        ),
+        check_map,
+    ),
+    Probe(
         "ecosystem",
         "{ ecosystem { partners customers accounts communities stale analyzedAt importedAt } }",
         lambda eco: [{}],
@@ -691,7 +732,7 @@ PROBES = [
     ),
 ]
 
-INTERNAL = {"roll", "keys", "campaign", "partners"}  # variables the checks use, not sent
+INTERNAL = {"roll", "keys", "campaign", "partners", "center"}  # the checks' own, not sent
 
 
 @dataclass

@@ -14,6 +14,7 @@ from map_oracle import MapModel
 from map_support import ask_map, compare, scores, store_overlaps, unstore_overlaps
 from support import partner_viewer, wipe, wipe_and_load
 
+from graph.analytics import partner_map
 from graph.analytics.network import analyze
 from graph.db import Graph
 
@@ -62,8 +63,26 @@ def _model_arguments(case: dict[str, Any]) -> dict[str, Any]:
     return {names[k]: v for k, v in case.items()}
 
 
-@pytest.mark.parametrize("stored", [None, 5, 1000], ids=["live", "store-5", "store-all"])
-async def test_ego_maps_equal_the_model(graph: Graph, model: MapModel, stored: int | None) -> None:
+@pytest.mark.parametrize(
+    ("stored", "wide", "scan"),
+    [(None, None, None), (5, None, None), (1000, None, None), (1000, 0, 3), (12, 0, 40)],
+    ids=["live", "store-5", "store-all", "store-all-wide-short-scan", "store-12-wide"],
+)
+async def test_ego_maps_equal_the_model(
+    graph: Graph,
+    model: MapModel,
+    stored: int | None,
+    wide: int | None,
+    scan: int | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a store, also searched as if every stored partner of a frontier held too many
+    accounts to read (`wide`: their other neighbours are found from those neighbours' side),
+    and with the strongest stored pairs read only a few at a time (`scan`)."""
+    if wide is not None:
+        monkeypatch.setattr(partner_map, "WIDE_ACCOUNTS", wide)
+    if scan is not None:
+        monkeypatch.setattr(partner_map, "SCAN_OVERLAPS", scan)
     if stored is not None:
         await store_overlaps(graph, stored)
     try:
