@@ -278,7 +278,11 @@ function showTooltip(node: MapNode | null, at: { x: number; y: number } | null):
   );
   tooltip.hidden = false;
   const stage = byId("stage").getBoundingClientRect();
-  const x = Math.min(at.x + 14, stage.width - tooltip.offsetWidth - 8);
+  const panel = byId("panel");
+  // Right of the pointer, or left of it where the panel (or the stage's edge) would cover it.
+  const right = stage.width - (panel.hidden ? 0 : panel.offsetWidth + 20) - 8;
+  const beside = at.x + 14 + tooltip.offsetWidth > right ? at.x - 14 - tooltip.offsetWidth : at.x + 14;
+  const x = Math.min(beside, right - tooltip.offsetWidth);
   const y = Math.min(at.y + 14, stage.height - tooltip.offsetHeight - 8);
   tooltip.style.transform = `translate(${Math.max(8, x)}px, ${Math.max(8, y)}px)`;
 }
