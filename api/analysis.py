@@ -9,6 +9,7 @@ from api.progress import bar as progress_bar
 from api.settings import Settings
 from graph.analytics.network import Analysis, analyze
 
+STALE = ", stale: accounts were written while it ran (they are counted live until the next run)"
 PHASES = {"read": "reading accounts", "write": "writing scores"}
 
 
@@ -34,5 +35,7 @@ def summary(result: Analysis) -> str:
     return (
         f"analyzed {result.partners:,} partner{'' if result.partners == 1 else 's'}: "
         f"{result.communities:,} communit{'y' if result.communities == 1 else 'ies'} in "
-        f"{result.total_seconds:.1f} s ({seconds})"
+        f"{result.total_seconds:.1f} s ({seconds}); overlap counts stored between "
+        f"{result.stored_partners:,} partners ({result.stored_overlaps:,} pairs)"
+        + ("" if result.overlaps_fresh else STALE)
     )

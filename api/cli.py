@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,26 +15,25 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
-from api.export_reach import export_to_file, statuses_from
+from api.commands import ensure_neo4j, err, fail
+from api.export_map import export_map_command
+from api.export_reach import export_reach_command
 from api.listen import check_listen
-from api.neo4j_commands import local, neo4j_app
+from api.neo4j_commands import neo4j_app
 from api.progress import bar as progress_bar
 from api.settings import Settings, load_settings
 from graph.access import Role
-from graph.analytics.reach_scope import MAX_DEPTH
 from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, generate
 from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
-from graph.localdb import runner
 from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(neo4j_app, name="neo4j")
 out = Console()
-err = Console(stderr=True)
 # A token cannot be revoked before it expires; one that never does is a key that never changes.
 MAX_TTL = 366 * 24 * 3600
 NO_ANALYZE = "Leave the influence scores and communities as they are (stale) after loading."
@@ -53,63 +50,24 @@ def main() -> None:
     except typer.TyperException as error:  # a command line that does not fit (usage errors)
         if type(error).__name__ == "NoArgsIsHelpError":
             sys.exit(error.exit_code)  # typer has printed the help
-        _fail(f"{error.format_message()} (see --help)", error.exit_code)
+        fail(f"{error.format_message()} (see --help)", error.exit_code)
     except typer.Abort:
-        _fail("aborted", 1)
+        fail("aborted", 1)
     except Interrupted as error:
-        _fail(error.message, INTERRUPTED)
+        fail(error.message, INTERRUPTED)
     except PartnergraphError as error:
-        _fail(error.message, 1)
+        fail(error.message, 1)
     except OSError as error:
-        _fail(str(error), 1)
+        fail(str(error), 1)
     except Exception as error:  # a bug; still one line, never a traceback
-        _fail(f"unexpected {type(error).__name__}: {error}", 1)
+        fail(f"unexpected {type(error).__name__}: {error}", 1)
     if code == INTERRUPTED:  # typer's word for Ctrl-C, which it leaves unsaid
-        _fail("interrupted", INTERRUPTED)
+        fail("interrupted", INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    sys.exit(code)
 
 
 def _settings() -> Settings:
     return load_settings()
-
-
-def ensure_neo4j(settings: Settings) -> None:
-    """Start the local Neo4j when it is the one in use and is not running yet; then make sure
-    the Neo4j in use answers (Unavailable, in one line, when it does not)."""
-    if settings.uses_local_neo4j:
-        status = runner.start(local(settings), say=err.print)
-        if not status.message.startswith("already"):
-            err.print(f"local Neo4j {status.message}")
-    asyncio.run(_reachable(settings))
-
-
-async def _reachable(settings: Settings) -> None:
-    graph = settings.connect()
-    try:
-        await graph.verify()
-    except Unavailable as error:
-        reason = _reason(error.__cause__ or error)
-        raise Unavailable(f"cannot reach Neo4j at {settings.bolt_uri}: {reason}") from None
-    finally:
-        await graph.close()
-
-
-def _reason(error: BaseException) -> str:
-    """The gist of a driver's failure: its messages run over several lines."""
-    text = str(error)
-    errno = re.search(r"\[Errno (\d+)\]", text)
-    if errno:
-        return os.strerror(int(errno.group(1))).lower()
-    reason = re.search(r"\(reason ([^()]+)\)", text)
-    if reason:
-        return reason.group(1)
-    lines = text.strip().splitlines()
-    return lines[-1] if lines else type(error).__name__
 
 
 @app.command("generate")
@@ -296,31 +254,8 @@ def _analyze(settings: Settings) -> None:
     out.print(summary(result), highlight=False, soft_wrap=True)
 
 
-@app.command("export-reach")
-def export_reach_command(
-    campaign: Annotated[str, typer.Argument(help="The campaign's key.")],
-    out_file: Annotated[Path, typer.Option("--out", dir_okay=False, help="The CSV file to write.")],
-    depth: Annotated[
-        int, typer.Option(min=0, max=MAX_DEPTH, help="Sub-partner levels below each participant.")
-    ] = 1,
-    statuses: Annotated[
-        list[str] | None,
-        typer.Option(help="Account statuses that count (repeat, or comma-separated); all if none."),
-    ] = None,
-) -> None:
-    """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
-    wanted = statuses_from(statuses or [])
-    if not out_file.parent.is_dir():
-        _fail(f"cannot write {out_file}: {out_file.parent} is not a folder", 2)
-    settings = _settings()
-    ensure_neo4j(settings)
-    try:
-        written = asyncio.run(export_to_file(settings, campaign, depth, wanted, out_file, err))
-    except NotFound as error:
-        _fail(error.message, 2)
-    except OSError as error:  # its file name would be the temporary one beside the file
-        _fail(f"cannot write {out_file}: {error.strerror or error}", 1)
-    out.print(f"wrote {written:,} customers reached by {campaign} to {out_file}", highlight=False)
+app.command("export-reach")(export_reach_command)
+app.command("export-map")(export_map_command)
 
 
 @app.command("serve")

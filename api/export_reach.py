@@ -7,22 +7,49 @@ written beside its final name and renamed into place when complete, so a failure
 
 from __future__ import annotations
 
+import asyncio
 import csv
-import os
-import tempfile
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from api.commands import check_folder, ensure_neo4j, err, fail, replacing, writing_failed
 from api.progress import bar
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from graph.analytics import reach
+from graph.analytics.reach_scope import MAX_DEPTH
 from graph.db import Graph
 from graph.errors import NotFound
 from graph.model import AccountStatus
 
 HEADER = ["customer", "name", "industry", "region", "participants"]
+
+
+def export_reach_command(
+    campaign: Annotated[str, typer.Argument(help="The campaign's key.")],
+    out_file: Annotated[Path, typer.Option("--out", dir_okay=False, help="The CSV file to write.")],
+    depth: Annotated[
+        int, typer.Option(min=0, max=MAX_DEPTH, help="Sub-partner levels below each participant.")
+    ] = 1,
+    statuses: Annotated[
+        list[str] | None,
+        typer.Option(help="Account statuses that count (repeat, or comma-separated); all if none."),
+    ] = None,
+) -> None:
+    """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
+    wanted = statuses_from(statuses or [])
+    check_folder(out_file)
+    settings = load_settings()
+    ensure_neo4j(settings)
+    try:
+        written = asyncio.run(export_to_file(settings, campaign, depth, wanted, out_file, err))
+    except NotFound as error:
+        fail(error.message, 2)
+    except OSError as error:  # its file name would be the temporary one beside the file
+        writing_failed(out_file, error)
+    typer.echo(f"wrote {written:,} customers reached by {campaign} to {out_file}")
 
 
 def statuses_from(values: list[str]) -> list[str]:
@@ -62,33 +89,24 @@ async def export_reach(
     scope = reach.Scope(
         tuple(found.partners), depth, tuple(statuses), tuple(found.industries), tuple(found.regions)
     )
-    fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(part, 0o666 & ~umask)  # as an open() would have made it, not mkstemp's 0600
     written = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle, bar(console) as progress:
-            rows = csv.writer(handle, lineterminator="\n")
-            rows.writerow(HEADER)
-            task = progress.add_task(f"reach of {campaign}", total=None)
-            async for chunk, total in reach.every_reached_customer(graph, scope):
-                progress.update(task, total=total)
-                for row in chunk:
-                    customer = row["customer"]
-                    rows.writerow(
-                        [
-                            customer["key"],
-                            customer["name"],
-                            customer.get("industry") or "",
-                            customer.get("region") or "",
-                            ";".join(row["participants"]),
-                        ]
-                    )
-                written += len(chunk)
-                progress.advance(task, len(chunk))
-        os.replace(part, out)
-    except BaseException:
-        os.unlink(part)
-        raise
+    with replacing(out, newline="") as handle, bar(console) as progress:
+        rows = csv.writer(handle, lineterminator="\n")
+        rows.writerow(HEADER)
+        task = progress.add_task(f"reach of {campaign}", total=None)
+        async for chunk, total in reach.every_reached_customer(graph, scope):
+            progress.update(task, total=total)
+            for row in chunk:
+                customer = row["customer"]
+                rows.writerow(
+                    [
+                        customer["key"],
+                        customer["name"],
+                        customer.get("industry") or "",
+                        customer.get("region") or "",
+                        ";".join(row["participants"]),
+                    ]
+                )
+            written += len(chunk)
+            progress.advance(task, len(chunk))
     return written

@@ -15,7 +15,7 @@ from typing import Any
 from graph.analytics.network import analyze
 from graph.db import Graph
 
-PHASES = ("read", "compute", "write")
+PHASES = ("read", "compute", "write", "store")
 
 
 def one_round(uri: str) -> dict[str, Any]:
@@ -66,6 +66,8 @@ async def _analyze(uri: str) -> dict[str, Any]:
         "partners": result.partners,
         "communities": result.communities,
         "seconds": result.seconds,
+        "stored_partners": result.stored_partners,
+        "stored_overlaps": result.stored_overlaps,
     }
 
 

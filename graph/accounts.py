@@ -58,18 +58,78 @@ RETURN key, COUNT {
 } AS n
 """
 
+# The overlap counts stored between the largest partners (`graph.analytics.overlap_store`) follow
+# every account write in its own transaction. A write for a stored partner first takes the
+# customer's lock (a property set and removed again: nothing stays), so that two writes for one
+# customer see each other's accounts; `o.count` read in its own SET is read under its lock, so
+# two writes for one pair both count. Pairs are updated in key order against deadlocks. The
+# keys compare as strings made in the query (`+ ''`): Neo4j orders two keys read from the store
+# by code point but a key from a parameter by UTF-16 code unit, and the direction of a pair
+# must not depend on which of its partners the write names (`cypher_order`).
+LOCK_CUSTOMER = """
+CALL (p, c) {
+  WITH p, c WHERE p.overlapsStored
+  SET c.overlapsLock = true
+  REMOVE c.overlapsLock
+}
+"""
+
+# Every account created or removed is counted on the ecosystem node: an analysis that sees the
+# count move while it runs leaves its stored counts stale (`graph.ecosystem.record_analysis`).
+# It runs last, holding the node's lock only while the write commits.
+COUNT_WRITE = """
+CALL () {
+  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
+  SET e.accountWrites = coalesce(e.accountWrites, 0) + 1
+}
+"""
+
 UPSERT_ACCOUNT = f"""
 MATCH (p:Partner {{key: $partner}})
 MATCH (c:Customer {{key: $customer}})
+{LOCK_CUSTOMER}
+WITH p, c, NOT EXISTS {{ (p)-[:HAS_ACCOUNT]->(c) }} AS created
 MERGE (p)-[a:HAS_ACCOUNT]->(c)
 SET a.status = $status, a.since = $since, a.strength = $strength
+WITH p, c, a, created
+CALL (p, c, created) {{
+  WITH p, c WHERE created AND p.overlapsStored
+  MATCH (q:Partner)-[:HAS_ACCOUNT]->(c)
+  WHERE q <> p AND q.overlapsStored
+  WITH CASE WHEN p.key + '' < q.key + '' THEN [p, q] ELSE [q, p] END AS pair
+  WITH pair[0] AS low, pair[1] AS high ORDER BY low.key, high.key
+  MERGE (low)-[o:OVERLAPS]->(high)
+  SET o.count = coalesce(o.count, 0) + 1
+}}
+CALL (created) {{
+  WITH created WHERE created
+  {COUNT_WRITE}
+}}
 RETURN {{{ACCOUNT}, partner: p.key, customer: {CUSTOMER}}} AS account
 """
 
-REMOVE_ACCOUNT = """
-MATCH (:Partner {key: $partner})-[a:HAS_ACCOUNT]->(:Customer {key: $customer})
+REMOVE_ACCOUNT = f"""
+MATCH (p:Partner {{key: $partner}})
+MATCH (c:Customer {{key: $customer}})
+{LOCK_CUSTOMER}
+MATCH (p)-[a:HAS_ACCOUNT]->(c)
+CALL (p, c) {{
+  WITH p, c WHERE p.overlapsStored
+  MATCH (q:Partner)-[:HAS_ACCOUNT]->(c)
+  WHERE q <> p AND q.overlapsStored
+  MATCH (p)-[o:OVERLAPS]-(q)
+  WITH o ORDER BY startNode(o).key, endNode(o).key
+  SET o.count = o.count - 1
+  WITH o WHERE o.count <= 0
+  DELETE o
+}}
 DELETE a
-RETURN count(*) AS removed
+WITH count(*) AS removed
+CALL (removed) {{
+  WITH removed WHERE removed > 0
+  {COUNT_WRITE}
+}}
+RETURN removed
 """
 
 

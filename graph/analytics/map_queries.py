@@ -14,21 +14,13 @@ the side that is not stored (a stored partner has the most accounts: it is never
 from __future__ import annotations
 
 from graph.customers import VISIBLE
+from graph.ecosystem import OVERLAPS_FRESH as FRESH
 
 COUNTED = "($counted IS NULL OR {v}.key IN $counted)"
 LISTED = "($listed IS NULL OR {v}.key IN $listed)"
 LINKS = "SUB_PARTNER_OF|CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH"
 KIND = "CASE WHEN {v}:Partner THEN 'Partner' WHEN {v}:Solution THEN 'Solution' ELSE 'Customer' END"
 SCORE = "coalesce({v}.influence, -1.0)"  # a node without a score ranks after every scored one
-
-# Whether the stored overlap counts hold for the graph as it is now.
-FRESH = """
-CALL () {
-  OPTIONAL MATCH (e:Ecosystem {key: 'ecosystem'})
-  RETURN coalesce(e.overlapsAt IS NOT NULL
-                  AND (e.importedAt IS NULL OR e.importedAt <= e.overlapsAt), false) AS fresh
-}
-"""
 
 
 def _stored(v: str) -> str:
@@ -177,32 +169,38 @@ RETURN size(ranked) > $limit AS cut, [n IN ranked[..$limit] | {_row("n")}] AS ro
 
 # The overlap pairs of the kept partners `$ids` that are not both stored, counted live from the
 # side that is not stored (both unstored: from the one with the smaller key).
+# An overlap pair as an edge: from the lower key to the higher, both read from the store (so
+# compared by code point, as the answer promises; a stored OVERLAPS may point either way).
+_PAIR = (
+    "pair[0].key AS low, pair[1].key AS high, elementId(pair[0]) AS source,"
+    " elementId(pair[1]) AS target, shared"
+)
+
+
 def _live_pairs(least: str) -> str:
     """The overlap pairs of the kept partners `$ids` that are not both stored, sharing at least
     `least` customers (a Cypher expression), counted live from the side that is not stored (both
     unstored: from the one with the smaller key). A partner that shares fewer than `least`
-    customers with anyone is not read: fewer than its accounts, and, while the store is fresh,
-    than its `overlapBound` (the most it shared with one partner at `analyze`, raised by every
-    account written since)."""
+    customers with anyone is not read: it holds fewer accounts, or, while no account was
+    written since `analyze`, its `overlapBound` (the most it shared with one partner) is less."""
     return f"""
     UNWIND $ids AS id
     MATCH (a:Partner) WHERE elementId(a) = id AND NOT {_stored("a")} AND {COUNTED.format(v="a")}
       AND COUNT {{ (a)-[:HAS_ACCOUNT]->() }} >= {least}
-      AND NOT (fresh AND coalesce(a.overlapBound < {least}, false))
+      AND NOT (bounded AND coalesce(a.overlapBound < {least}, false))
     MATCH (a)-[:HAS_ACCOUNT]->(:Customer)<-[:HAS_ACCOUNT]-(b:Partner)
     WHERE elementId(b) IN $ids AND b <> a AND {COUNTED.format(v="b")}
       AND ({_stored("b")} OR a.key < b.key)
     WITH a, b, count(*) AS shared WHERE shared >= {least}
     WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, shared
-    RETURN pair[0].key AS low, pair[1].key AS high, elementId(pair[0]) AS source,
-           elementId(pair[1]) AS target, shared"""
+    RETURN {_PAIR}"""
 
 
 # The fields of the kept nodes, the relationships between them, and their `$most` strongest
-# overlaps of at least `$least` (ties by key). Stored pairs: the index on their counts is read
-# strongest first, `$scan` entries at most; when `$most` of the map's pairs are among them, the
-# weakest of those is a floor, and only the pairs at or above it can compete, stored or live;
-# otherwise every stored pair of the map's partners is read from those partners.
+# overlaps of at least `$least` (ties by key). The `$most`-th strongest stored pair of the map is
+# a floor: only pairs at or above it can compete, stored or live. It is looked for in the index
+# on the counts, strongest first, `$scan` entries at most (then the stored pairs at the floor
+# come from the index too), else among the map's stored partners' own pairs.
 DETAILS = f"""{FRESH}
 CALL () {{
   UNWIND $ids AS id
@@ -231,7 +229,7 @@ CALL () {{
   MATCH (c)<-[r:HAS_ACCOUNT]-(a:Partner) WHERE elementId(a) IN $ids AND {LISTED.format(v="a")}
   RETURN collect([elementId(a), id, 'HAS_ACCOUNT', r.strength]) AS held
 }}
-CALL (fresh) {{
+CALL (fresh, bounded) {{
   CALL (fresh) {{
     WITH fresh WHERE fresh
     MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
@@ -242,21 +240,34 @@ CALL (fresh) {{
     WITH o ORDER BY o.count DESC LIMIT $most
     RETURN count(*) AS strong, min(o.count) AS weakest
   }}
-  WITH fresh, CASE WHEN $most > 0 AND strong = $most THEN weakest END AS floor
-  CALL (fresh, floor) {{
-    WITH floor WHERE floor IS NOT NULL
-    MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
-    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
-      AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
-    RETURN a.key AS low, b.key AS high, elementId(a) AS source, elementId(b) AS target,
-           o.count AS shared
-    UNION ALL
-    WITH fresh, floor WHERE fresh AND floor IS NULL
+  CALL (fresh, strong) {{
+    WITH fresh, strong WHERE fresh AND strong < $most
     UNWIND $ids AS id
     MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
     MATCH (a)-[o:OVERLAPS]->(b:Partner)
     WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
-    RETURN a.key AS low, b.key AS high, id AS source, elementId(b) AS target, o.count AS shared
+    WITH o ORDER BY o.count DESC LIMIT $most
+    RETURN count(*) AS many, min(o.count) AS weakest_read
+  }}
+  WITH fresh, bounded, strong = $most AS indexed, CASE
+    WHEN $most > 0 AND strong = $most THEN weakest
+    WHEN $most > 0 AND many = $most THEN weakest_read
+  END AS floor
+  CALL (fresh, bounded, indexed, floor) {{
+    WITH floor WHERE indexed
+    MATCH (a:Partner)-[o:OVERLAPS]->(b:Partner) USING INDEX o:OVERLAPS(count)
+    WHERE o.count >= floor AND elementId(a) IN $ids AND elementId(b) IN $ids
+      AND {COUNTED.format(v="a")} AND {COUNTED.format(v="b")}
+    WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, o.count AS shared
+    RETURN {_PAIR}
+    UNION ALL
+    WITH fresh, indexed, floor WHERE fresh AND NOT indexed
+    UNWIND $ids AS id
+    MATCH (a:Partner) WHERE elementId(a) = id AND a.overlapsStored AND {COUNTED.format(v="a")}
+    MATCH (a)-[o:OVERLAPS]->(b:Partner)
+    WHERE elementId(b) IN $ids AND o.count >= coalesce(floor, $least) AND {COUNTED.format(v="b")}
+    WITH CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS pair, o.count AS shared
+    RETURN {_PAIR}
     UNION ALL
     {_live_pairs("coalesce(floor, $least)")}
   }}
@@ -276,8 +287,8 @@ CALL (fresh) {{
   WHERE elementId(b) IN $ids AND o.count >= $least AND {COUNTED.format(v="b")}
   RETURN count(*) AS stored
 }}
-CALL (fresh) {{
-  CALL (fresh) {{ {_live_pairs("$least")}
+CALL (fresh, bounded) {{
+  CALL (fresh, bounded) {{ {_live_pairs("$least")}
   }}
   RETURN count(*) AS live
 }}

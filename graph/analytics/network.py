@@ -4,7 +4,8 @@ The influence graph is read in a few round trips (the node keys, then accounts a
 partners at a time, one record per chunk, then the links and co-creations), scored in
 `graph.analytics.scores`, and written back in batches: `Partner.influence` (PageRank over the
 undirected influence graph, the top partner 1) and `Partner.community`, with the run's time and
-the number of communities on the ecosystem node (`graph.ecosystem`).
+the number of communities on the ecosystem node (`graph.ecosystem`). It also stores the
+overlap counts between the largest partners (`graph.analytics.overlap_store`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.analytics.scores import Edges, Network, communities, influence
+from graph.analytics.overlap_store import (
+    MIN_STORED_ACCOUNTS,
+    STORED_PARTNERS,
+    stored_block,
+    write_store,
+)
+from graph.analytics.scores import (
+    Edges,
+    Network,
+    communities,
+    influence,
+    overlap_bounds,
+    shared_customers,
+)
 from graph.db import Graph, Transaction
-from graph.ecosystem import record_analysis
+from graph.ecosystem import KEY, begin_analysis, record_analysis
 from graph.errors import Unavailable
 from graph.model import ACCOUNT_STRENGTH_BY_STATUS, CO_CREATED_STRENGTH, STRENGTH_BY_TYPE
 
@@ -52,7 +66,7 @@ RETURN p.key AS partner, s.key AS solution, coalesce(r.strength, $default) AS st
 WRITE_SCORES = """
 UNWIND $rows AS row
 MATCH (p:Partner {key: row[0]})
-SET p.influence = row[1], p.community = row[2]
+SET p.influence = row[1], p.community = row[2], p.overlapBound = row[3]
 """
 
 
@@ -60,8 +74,11 @@ SET p.influence = row[1], p.community = row[2]
 class Analysis:
     partners: int = 0
     communities: int = 0
+    stored_partners: int = 0  # partners whose overlap counts are stored
+    stored_overlaps: int = 0  # OVERLAPS relationships between them
+    overlaps_fresh: bool = False  # False: accounts were written while it ran
     analyzed_at: datetime | None = None
-    seconds: dict[str, float] = field(default_factory=dict)  # read, compute, write
+    seconds: dict[str, float] = field(default_factory=dict)  # read, compute, write, store
 
     @property
     def total_seconds(self) -> float:
@@ -135,7 +152,7 @@ async def read_network(graph: Graph, progress: Progress | None = None) -> Networ
 async def write_scores(
     graph: Graph, rows: list[list[Any]], progress: Progress | None = None
 ) -> None:
-    """[key, influence, community] per partner, a batch per transaction."""
+    """[key, influence, community, overlap bound] per partner, a batch per transaction."""
     tell = progress or (lambda phase, done, total: None)
     tell("write", 0, len(rows))
     for start in range(0, len(rows), BATCH):
@@ -148,9 +165,16 @@ async def write_scores(
         tell("write", len(batch), len(rows))
 
 
-async def analyze(graph: Graph, progress: Progress | None = None) -> Analysis:
-    """Score every partner and find the communities; write both, and when it ran. An outage is
-    an `Unavailable` saying how far it got."""
+async def analyze(
+    graph: Graph,
+    progress: Progress | None = None,
+    *,
+    stored: int = STORED_PARTNERS,
+    minimum: int = MIN_STORED_ACCOUNTS,
+) -> Analysis:
+    """Score every partner and find the communities; write both, the overlap counts between
+    the `stored` largest partners (of at least `minimum` accounts), and when it ran. An outage
+    is an `Unavailable` saying how far it got."""
     phase = "reading the graph"
 
     def tell(step: str, done: int, total: int) -> None:
@@ -160,7 +184,7 @@ async def analyze(graph: Graph, progress: Progress | None = None) -> Analysis:
             progress(step, done, total)
 
     try:
-        return await _analyze(graph, tell)
+        return await _analyze(graph, tell, stored, minimum)
     except Unavailable as error:
         landed = (
             "nothing was written"
@@ -173,27 +197,38 @@ async def analyze(graph: Graph, progress: Progress | None = None) -> Analysis:
         ) from error
 
 
-async def _analyze(graph: Graph, progress: Progress) -> Analysis:
+async def _analyze(graph: Graph, progress: Progress, stored: int, minimum: int) -> Analysis:
     result = Analysis()
     # The time the read began: an import that lands while this runs leaves the scores stale.
     result.analyzed_at = datetime.now(UTC)
     began = time.perf_counter()
+    writes = await begin_analysis(graph)
     network = await read_network(graph, progress)
     result.seconds["read"] = time.perf_counter() - began
 
     began = time.perf_counter()
     scores = influence(network)
-    groups = communities(network)
+    shared = shared_customers(network)
+    groups = communities(network, shared)
+    bounds = overlap_bounds(shared)
     rows = [
-        [key, float(score), int(group)]
-        for key, score, group in zip(network.partners, scores, groups, strict=True)
+        [key, float(score), int(group), int(bound)]
+        for key, score, group, bound in zip(network.partners, scores, groups, bounds, strict=True)
     ]
+    block = stored_block(network, stored, minimum)
     result.seconds["compute"] = time.perf_counter() - began
 
     began = time.perf_counter()
     await write_scores(graph, rows, progress)
     result.partners = len(rows)
     result.communities = int(groups.max()) + 1 if len(groups) else 0
-    await record_analysis(graph, result.analyzed_at, result.communities)
     result.seconds["write"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    await write_store(graph, block, KEY)
+    result.stored_partners, result.stored_overlaps = len(block.partners), len(block.pairs)
+    result.overlaps_fresh = await record_analysis(
+        graph, result.analyzed_at, result.communities, writes
+    )
+    result.seconds["store"] = time.perf_counter() - began
     return result

@@ -85,6 +85,14 @@ EVERYTHING = 2**62
 # The relationships a node one step from a frontier has, on average, for choosing a join.
 NEIGHBOURS = 6
 
+
+def _degree(x: str) -> str:
+    """How many relationships node `x` has, for choosing the cheaper side (from the degree
+    store, without reading them); the stored overlap counts between partners are left out, so
+    that storing them changes no choice."""
+    return f"(COUNT {{ ({x})--() }} - COUNT {{ ({x})-[:OVERLAPS]-() }})"
+
+
 # The ends of a question (and the nodes to avoid) by kind and key: a customer the viewer may
 # not see is as missing as an unknown one.
 ENDS = f"""
@@ -99,7 +107,7 @@ CALL (end) {{
   MATCH (n:Solution {{key: end.key}}) WHERE end.kind = 'Solution'
   RETURN n
 }}
-RETURN collect([end.index, elementId(n), COUNT {{ (n)--() }}]) AS found
+RETURN collect([end.index, elementId(n), {_degree("n")}]) AS found
 """
 
 
@@ -151,7 +159,7 @@ MATCH (u)-[r:{_pattern(kinds)}]-(x)
 WHERE {_usable("r", "x")}
 WITH id, x, r, {_strength("r")} AS s
 WHERE $frontier[id] * s * coalesce($closer[elementId(x)], $rest) >= $floor
-WITH id, collect([elementId(x), x.key, {_rank("x")}, COUNT {{ (x)--() }}, type(r), s]) AS steps
+WITH id, collect([elementId(x), x.key, {_rank("x")}, {_degree("x")}, type(r), s]) AS steps
 RETURN collect([id, steps]) AS out
 """
 
@@ -278,7 +286,7 @@ CALL (nearNodes) {{
   WITH u, y, type(r) AS k1, {_strength("r")} AS s1
   WITH y, max($near[elementId(u)] * s1) AS onto, collect([elementId(u), k1, s1]) AS froms
   RETURN collect([y, onto, froms]) AS ontoPartners, coalesce(max(onto), 0.0) AS ontoBest,
-         sum(CASE WHEN onto >= $floor THEN COUNT {{ (y)--() }} ELSE 0 END) AS heldCost
+         sum(CASE WHEN onto >= $floor THEN {_degree("y")} ELSE 0 END) AS heldCost
 }}
 MATCH (h) WHERE elementId(h) = $end
 // Read from the near side (`held`) when the partners there have fewer relationships to walk
@@ -367,7 +375,7 @@ WITH farNodes, steps,
 CALL (steps) {{
   UNWIND steps AS t
   WITH t[2] AS x, collect([t[0], t[1], t[3], t[4]]) AS froms, max($near[t[0]] * t[4]) AS best
-  RETURN collect([x, froms, best, COUNT {{ (x)--() }}]){"[..$middles]" if probe else ""} AS middles
+  RETURN collect([x, froms, best, {_degree("x")}]){"[..$middles]" if probe else ""} AS middles
 }}
 CALL (middles, farNodes) {{
   UNWIND [m IN middles WHERE m[3] <= $intoAbove] AS m
@@ -403,12 +411,12 @@ def _back(kinds: frozenset[str]) -> str:
     relationships looks each near node up in a hashed list; one with many is joined to each
     near node from whichever end has fewer (expand-into)."""
     return f"""CALL (x, w, nearNodes) {{
-    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} <= $intoAbove
+    WITH x, w, nearNodes WHERE {_degree("x")} <= $intoAbove
     MATCH (x)-[r:{_pattern(kinds)}]-(u)
     WHERE u IN nearNodes AND u <> w
     RETURN r, u
     UNION ALL
-    WITH x, w, nearNodes WHERE COUNT {{ (x)--() }} > $intoAbove
+    WITH x, w, nearNodes WHERE {_degree("x")} > $intoAbove
     UNWIND nearNodes AS u
     WITH x, u, w WHERE u <> w
     {_into(kinds, "u")}

@@ -112,19 +112,36 @@ def influence(network: Network) -> np.ndarray:
     return scores / top if top > 0 else scores
 
 
-def partner_weights(network: Network) -> sp.csr_matrix:
-    """The partner graph communities are found in. Two partners p and q are joined by
-    overlap(p, q) (the customers both hold, every status) + the strength of their strongest
-    direct relationship (a link or sub-partner edge) + Σ strength(p, s) · strength(q, s) over
-    the solutions s both co-created: a direct link weighs like one shared customer at full
-    strength, a shared solution like one reached over its two co-creation steps."""
+def shared_customers(network: Network) -> sp.csr_matrix:
+    """The customers each two partners both hold (every status), partner by partner; the
+    diagonal is a partner's own customers."""
     p = len(network.partners)
     accounts = network.accounts
     held = sp.csr_matrix(
         (np.ones(len(accounts.a)), (accounts.a, accounts.b)), shape=(p, network.nodes)
     )
     held.data[:] = 1.0  # a pair counted twice is still one shared customer
-    shared = (held @ held.T).tocsr()
+    return (held @ held.T).tocsr()
+
+
+def overlap_bounds(shared: sp.csr_matrix) -> np.ndarray:
+    """Per partner, the most customers it shares with any one other partner (0 for none)."""
+    rows = shared.copy()
+    rows.setdiag(0)
+    rows.eliminate_zeros()
+    if rows.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(rows.max(axis=1).toarray()).ravel().astype(np.int64)
+
+
+def partner_weights(network: Network, shared: sp.csr_matrix | None = None) -> sp.csr_matrix:
+    """The partner graph communities are found in. Two partners p and q are joined by
+    overlap(p, q) (the customers both hold, every status) + the strength of their strongest
+    direct relationship (a link or sub-partner edge) + Σ strength(p, s) · strength(q, s) over
+    the solutions s both co-created: a direct link weighs like one shared customer at full
+    strength, a shared solution like one reached over its two co-creation steps."""
+    p = len(network.partners)
+    shared = shared_customers(network) if shared is None else shared
     created = network.created
     solutions = sp.csr_matrix((created.weight, (created.a, created.b)), shape=(p, network.nodes))
     together = (solutions @ solutions.T).tocsr()
@@ -136,14 +153,14 @@ def partner_weights(network: Network) -> sp.csr_matrix:
     return total
 
 
-def communities(network: Network) -> np.ndarray:
+def communities(network: Network, shared: sp.csr_matrix | None = None) -> np.ndarray:
     """A community id per partner, from Louvain (igraph's multilevel modularity) over the
     partner graph. Ids run from 0 by community size, largest first, ties by the smallest
     member key; a partner with no edge is a community of its own."""
     p = len(network.partners)
     if p == 0:
         return np.zeros(0, dtype=np.int64)
-    upper = sp.triu(partner_weights(network), k=1).tocoo()
+    upper = sp.triu(partner_weights(network, shared), k=1).tocoo()
     graph = igraph.Graph(n=p, edges=np.column_stack([upper.row, upper.col]).tolist())
     igraph.set_random_number_generator(random.Random(SEED))
     try:

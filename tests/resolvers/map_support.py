@@ -9,6 +9,7 @@ from map_oracle import MapModel, Node, expected_map
 from support import Answer, ask
 
 from graph.access import Viewer
+from graph.analytics.network import analyze
 from graph.db import Graph
 from resolvers.node import decode_id, encode_id
 
@@ -24,42 +25,20 @@ PARTNER_MAP = """query($center: ID, $depth: Int, $limit: Int, $filter: PartnerFi
 
 SCORES = "MATCH (p:Partner) RETURN p.key AS key, p.influence AS influence, p.community AS community"
 
-# The store `partnergraph analyze` keeps of the largest partners' overlaps, written here the way
-# its contract says, for the `top` partners with the most accounts.
-STORE_FLAGS = """
-MATCH (p:Partner) REMOVE p.overlapsStored
-WITH count(*) AS cleared
-MATCH (p:Partner) WITH p, COUNT { (p)-[:HAS_ACCOUNT]->() } AS n ORDER BY n DESC, p.key
-LIMIT $top
-SET p.overlapsStored = true
-"""
-STORE_PAIRS = """
-MATCH ()-[o:OVERLAPS]->() DELETE o
-WITH count(*) AS cleared
-MATCH (a:Partner)-[:HAS_ACCOUNT]->(c:Customer)<-[:HAS_ACCOUNT]-(b:Partner)
-WHERE a.overlapsStored AND b.overlapsStored AND a.key < b.key
-WITH a, b, count(DISTINCT c) AS n
-CREATE (a)-[:OVERLAPS {count: n}]->(b)
-WITH count(*) AS written
-MERGE (e:Ecosystem {key: 'ecosystem'})
-SET e.overlapsAt = datetime()
-"""
-UNSTORE = """
-MATCH (p:Partner) REMOVE p.overlapsStored
-WITH count(*) AS cleared
-OPTIONAL MATCH ()-[o:OVERLAPS]->() DELETE o
-WITH count(*) AS removed
-MATCH (e:Ecosystem {key: 'ecosystem'}) REMOVE e.overlapsAt
-"""
+# Without the store's stamp, its counts (and the partners' overlap bounds) are not read.
+UNSTAMP = "MATCH (e:Ecosystem {key: 'ecosystem'}) REMOVE e.overlapsAt"
 
 
 async def store_overlaps(graph: Graph, top: int) -> None:
-    await graph.write(STORE_FLAGS, {"top": top})
-    await graph.write(STORE_PAIRS)
+    """What `partnergraph analyze` stores, for the `top` partners with the most accounts."""
+    await analyze(graph, stored=top, minimum=1)
 
 
 async def unstore_overlaps(graph: Graph) -> None:
-    await graph.write(UNSTORE)
+    """Back to the store a default analysis keeps (as many relationships as before a test),
+    unstamped: maps count live."""
+    await analyze(graph)
+    await graph.write(UNSTAMP)
 
 
 async def scores(graph: Graph) -> dict[str, tuple[float | None, int | None]]:

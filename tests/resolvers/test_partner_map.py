@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from map_oracle import MapModel
-from map_support import ask_map, compare, scores, store_overlaps, unstore_overlaps
+from map_support import ask_map, compare, scores, shaped, store_overlaps, unstore_overlaps
 from support import partner_viewer, wipe, wipe_and_load
 
 from graph.analytics import partner_map
@@ -28,6 +28,7 @@ async def model(
     folder: Path = tmp_path_factory.mktemp(f"map-{request.param}")
     await wipe_and_load(graph, folder, request.param)
     await analyze(graph)
+    await unstore_overlaps(graph)  # each test says which store it reads
     yield MapModel.read(folder, await scores(graph))
     await wipe(graph)
 
@@ -162,3 +163,35 @@ async def test_partner_viewers_see_what_their_grants_allow(graph: Graph, model: 
                 compare(answer, model, center, viewer=viewer, **_model_arguments(case))
         answer = await ask_map(graph, partner_viewer(viewer), limit=30)
         compare(answer, model, None, limit=30, viewer=viewer)
+
+
+async def test_accounts_written_since_the_analysis_lift_the_overlap_bounds(
+    graph: Graph, model: MapModel
+) -> None:
+    """A partner's `overlapBound` holds only for the accounts analysed: after a write, a pair
+    that outgrew it still makes the map's strongest overlaps."""
+    from test_overlap_store_writes import remove, upsert
+
+    await store_overlaps(graph, 5)
+    stored = {r["key"] for r in await graph.read(STORED)}
+    small = sorted(set(model.partners) - stored, key=lambda k: -len(model.accounts[k]))[0]
+    big = sorted(stored, key=lambda k: -len(model.accounts[k]))[0]
+    added = sorted(model.accounts[big] - model.accounts[small])
+    try:
+        for customer in added:
+            await upsert(graph, small, customer)
+        model.accounts[small] |= set(added)
+        center = ("Partner", small)
+        answer = await ask_map(graph, center=center, depth=1, maxOverlaps=3)
+        compare(answer, model, center, depth=1, most=3)
+        assert (("Partner", min(small, big)), ("Partner", max(small, big)), "OVERLAP") in {
+            key for key in shaped(answer)["edges"]
+        }
+    finally:
+        model.accounts[small] -= set(added)
+        for customer in added:
+            await remove(graph, small, customer)
+        await unstore_overlaps(graph)
+
+
+STORED = "MATCH (p:Partner) WHERE p.overlapsStored RETURN p.key AS key"

@@ -1,0 +1,284 @@
+"""`partnergraph export-map`, as a user runs it: each file read back by an independent reader
+(networkx's read_graphml, its GEXF reader, json) holds the nodes and edges of the API's
+`partnerMap` answer for the same arguments, on generated ecosystems and on a hand-made one with
+awkward names; bad arguments are exit 2 with one line and no file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from map_files import api_edges, api_nodes, read_gexf, read_graphml, read_json, without
+from support import ask, partner_rows, wipe, wipe_and_load, write_csv
+from test_cli import partnergraph
+from typer.testing import CliRunner
+
+from graph.analytics.network import analyze
+from graph.db import Graph
+from graph.ingest.load import import_bundle
+from resolvers.node import encode_id
+
+PARTNER_MAP = """
+query Map(
+  $center: ID, $depth: Int, $limit: Int, $filter: PartnerFilter, $minOverlap: Int,
+  $maxOverlaps: Int
+) {
+  partnerMap(center: $center, depth: $depth, limit: $limit, filter: $filter,
+             minOverlap: $minOverlap, maxOverlaps: $maxOverlaps) {
+    nodes { id key label kind tier type region size sizeKnown influence community distance }
+    edges { source target kind weight }
+    truncated
+    omittedOverlaps
+  }
+}
+"""
+NAMES = {
+    "P&1": 'Müller, "Söhne" & Co — 株式会社',
+    "P2": "<Angle> & 'Apostrophe'",
+    "Ü3": "Zürich Ünïcode, Ltd.",
+    "P4": "Lonely — no edges at all",
+    "P5": "Fünf & Partner",
+}
+
+
+def awkward_bundle(folder: Path) -> None:
+    """P&1 and P2 co-sell and share C1 and C2 (a link and an overlap between one pair); Ü3 sits
+    under P&1 and shares C2; P5 refers to Ü3 and co-created S1 with P&1; P4 has nothing."""
+    write_csv(folder, "partners.csv", partner_rows(NAMES, NAMES))
+    write_csv(
+        folder,
+        "customers.csv",
+        [
+            ["C1", "Acme, Inc. & <Sons>", "", "Retail", "EMEA", ""],
+            ["C2", 'The "Quoted" Co', "", "Finance", "NA", ""],
+        ],
+    )
+    write_csv(
+        folder,
+        "accounts.csv",
+        [
+            ["P&1", "C1", "CUSTOMER", "", ""],
+            ["P&1", "C2", "PROSPECT", "", ""],
+            ["P2", "C1", "OPPORTUNITY", "", ""],
+            ["P2", "C2", "CUSTOMER", "", ""],
+            ["Ü3", "C2", "CUSTOMER", "", ""],
+        ],
+    )
+    write_csv(folder, "sub_partners.csv", [["Ü3", "P&1", "", ""]])
+    write_csv(
+        folder,
+        "partner_links.csv",
+        [["P&1", "P2", "CO_SELL", "", ""], ["P5", "Ü3", "REFERRAL", "0.25", ""]],
+    )
+    write_csv(folder, "solutions.csv", [["S1", 'Joint "Cloud" & Co', "", ""]])
+    write_csv(
+        folder,
+        "solution_partners.csv",
+        [["S1", "P&1", "LEAD", "", ""], ["S1", "P5", "CONTRIBUTOR", "", ""]],
+    )
+
+
+async def load(graph: Graph, folder: Path) -> None:
+    await wipe(graph)
+    awkward_bundle(folder)
+    result = await import_bundle(graph, folder)
+    assert result.validation.ok, [str(error) for error in result.validation.errors[:5]]
+    await analyze(graph)
+
+
+@pytest.fixture(scope="module")
+async def awkward(graph: Graph, tmp_path_factory: Any) -> AsyncIterator[None]:
+    await load(graph, tmp_path_factory.mktemp("awkward-map"))
+    yield
+    await wipe(graph)
+
+
+def flags(arguments: dict[str, Any]) -> list[str]:
+    """The command line for the API's arguments."""
+    line: list[str] = []
+    center = arguments.get("center")
+    if center is not None:
+        line += ["--center", center[1]]
+        if center[0] != "Partner":
+            line += ["--center-kind", center[0].lower()]
+    options = {"depth": "--depth", "limit": "--limit", "minOverlap": "--min-overlap"}
+    for name, option in (options | {"maxOverlaps": "--max-overlaps"}).items():
+        if name in arguments:
+            line += [option, str(arguments[name])]
+    for field, values in arguments.get("filter", {}).items():
+        for value in values:
+            line += [f"--{field}", str(value)]
+    return line
+
+
+async def api_answer(graph: Graph, arguments: dict[str, Any]) -> dict[str, Any]:
+    variables = dict(arguments)
+    if arguments.get("center") is not None:
+        variables["center"] = encode_id(*arguments["center"])
+    answer = await ask(graph, PARTNER_MAP, variables)
+    assert not answer.errors, answer.errors
+    result: dict[str, Any] = answer.data["partnerMap"]
+    return result
+
+
+async def check_every_format(
+    graph: Graph, tmp_path: Path, arguments: dict[str, Any], as_user: bool = False
+) -> None:
+    """Each format, exported with the command line for `arguments`, against the API's answer.
+    The command runs in this process (a new process costs seconds) unless `as_user`."""
+    expected = await api_answer(graph, arguments)
+    nodes, edges = without(api_nodes(expected), "id"), api_edges(expected)
+    for form in ("json", "graphml", "gexf"):
+        target = tmp_path / f"map.{form}"
+        line = ["export-map", *flags(arguments), "--format", form, "--out", str(target)]
+        done = partnergraph(*line) if as_user else await in_process(line)
+        assert done.returncode == 0, (arguments, form, done.stderr)
+        counts = [f"{len(expected[part]):,} {part[:-1]}" for part in ("nodes", "edges")]
+        shown = " and ".join(f"{count}{'' if count.startswith('1 ') else 's'}" for count in counts)
+        assert f"wrote {shown}" in done.stdout, done.stdout
+        if form == "json":
+            assert read_json(target) == expected, arguments  # the API's answer, in its order
+        else:
+            read = read_graphml(target) if form == "graphml" else read_gexf(target)
+            assert read[0] == nodes, (arguments, form)
+            assert read[1] == edges, (arguments, form)
+        target.unlink()
+
+
+async def in_process(line: list[str]) -> subprocess.CompletedProcess[str]:
+    """The command in this process, in a thread of its own (it runs its own event loop)."""
+    from api.cli import app
+
+    result = await asyncio.to_thread(CliRunner().invoke, app, line)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(line, result.exit_code, result.stdout, result.stderr)
+
+
+AWKWARD_CASES = [
+    {},
+    {"center": ("Partner", "P&1"), "depth": 1},
+    {"center": ("Partner", "P&1"), "depth": 3, "minOverlap": 2},
+    {"center": ("Partner", "P4"), "depth": 2},
+    {"center": ("Customer", "C2"), "depth": 2},
+    {"center": ("Solution", "S1"), "depth": 1},
+    {"limit": 3},
+    {"maxOverlaps": 1},
+    {"filter": {"tier": ["GOLD"], "type": ["RESELLER"]}},
+]
+
+
+@pytest.mark.parametrize("arguments", AWKWARD_CASES, ids=str)
+async def test_awkward_names_survive_every_format(
+    graph: Graph, awkward: None, tmp_path: Path, arguments: dict[str, Any]
+) -> None:
+    await check_every_format(graph, tmp_path, arguments)
+
+
+@pytest.mark.parametrize("arguments", [{"center": ("Partner", "P&1"), "depth": 2}], ids=str)
+async def test_as_a_user_runs_it(
+    graph: Graph, awkward: None, tmp_path: Path, arguments: dict[str, Any]
+) -> None:
+    await check_every_format(graph, tmp_path, arguments, as_user=True)
+
+
+async def test_the_awkward_map_holds_what_it_should(graph: Graph, awkward: None) -> None:
+    """The comparison above is only as good as the map it compares: names, a lone partner and
+    a pair joined twice are in it."""
+    answer = await api_answer(graph, {})
+    labels = {node["label"] for node in answer["nodes"]}
+    assert set(NAMES.values()) <= labels
+    pair = {encode_id("Partner", "P&1"), encode_id("Partner", "P2")}
+    between = [edge["kind"] for edge in answer["edges"] if {edge["source"], edge["target"]} == pair]
+    assert sorted(between) == ["CO_SELLS_WITH", "OVERLAP"]
+    lonely = encode_id("Partner", "P4")
+    assert all(lonely not in (edge["source"], edge["target"]) for edge in answer["edges"])
+
+
+@pytest.mark.parametrize("seed", [4, 11])
+async def test_generated_ecosystems(graph: Graph, awkward: None, tmp_path: Path, seed: int) -> None:
+    folder = await wipe_and_load(graph, tmp_path / f"bundle-{seed}", seed)
+    try:
+        await analyze(graph)
+        nodes = (await api_answer(graph, {"limit": 2000}))["nodes"]
+        hub = max((node for node in nodes if node["kind"] == "Partner"), key=by_size)["key"]
+        for arguments in (
+            {"limit": 2000},
+            {"limit": 40, "minOverlap": 2, "maxOverlaps": 10},
+            {"center": ("Partner", hub), "depth": 2},
+            {"center": ("Partner", hub), "depth": 1, "limit": 5},
+            {"filter": {"tier": ["GOLD", "PLATINUM"]}, "minOverlap": 3},
+        ):
+            await check_every_format(graph, tmp_path, arguments)
+    finally:
+        await load(graph, folder.parent / "awkward")  # as the module's fixture left it
+
+
+def by_size(node: dict[str, Any]) -> tuple[int, str]:
+    return node["size"], node["key"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--depth", "0"], "--depth"),
+        (["--depth", "5"], "--depth"),
+        (["--limit", "0"], "--limit"),
+        (["--limit", "2001"], "--limit"),
+        (["--min-overlap", "0"], "--min-overlap"),
+        (["--max-overlaps", "-1"], "--max-overlaps"),
+        (["--max-overlaps", "20001"], "--max-overlaps"),
+        (["--format", "dot"], "'dot' is not one of graphml, gexf, json"),
+        (["--type", "RESELLER,BROKER"], "'BROKER' is not one of"),
+        (["--tier", "diamond"], "'DIAMOND' is not one of"),
+        (["--center-kind", "deal", "--center", "P&1"], "--center-kind"),
+        (["--center", "P-none"], "--center: there is no partner 'P-none'"),
+        (["--center", "C-none", "--center-kind", "customer"], "there is no customer 'C-none'"),
+        (["--center", "P&1", "--center-kind", "solution"], "there is no solution 'P&1'"),
+        (["--center-kind", "customer"], "--center-kind names what --center is"),
+    ],
+)
+async def test_bad_arguments_are_exit_2_and_write_nothing(
+    graph: Graph, awkward: None, tmp_path: Path, args: list[str], says: str
+) -> None:
+    target = tmp_path / "map.graphml"
+    line = ["--format", "graphml", *args] if "--format" not in args else args
+    done = partnergraph("export-map", *line, "--out", str(target))
+    assert done.returncode == 2, (args, done)
+    assert says in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert os.listdir(tmp_path) == []
+
+
+async def test_a_folder_that_is_not_there_is_exit_2(
+    graph: Graph, awkward: None, tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "map.json"
+    done = partnergraph("export-map", "--format", "json", "--out", str(target))
+    assert done.returncode == 2, done
+    assert f"{target.parent} is not a folder" in done.stderr
+    assert os.listdir(tmp_path) == []
+
+
+async def test_a_folder_that_refuses_the_file_is_a_clear_error(graph: Graph, awkward: None) -> None:
+    done = partnergraph("export-map", "--format", "json", "--out", "/proc/map.json")
+    assert done.returncode == 1, done
+    assert "cannot write /proc/map.json" in done.stderr
+    assert ".part" not in done.stderr
+
+
+async def test_a_file_there_is_replaced_whole(graph: Graph, awkward: None, tmp_path: Path) -> None:
+    target = tmp_path / "map.json"
+    target.write_text("old", encoding="utf-8")
+    done = partnergraph("export-map", "--format", "json", "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    assert read_json(target)["nodes"]
+    failed = partnergraph("export-map", "--format", "json", "--depth", "9", "--out", str(target))
+    assert failed.returncode == 2
+    assert read_json(target)["nodes"]  # a refused run leaves the file as it was
+    assert os.listdir(tmp_path) == ["map.json"]
