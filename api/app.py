@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL over HTTP, health, and the driver's lifespan."""
+"""The Starlette application: GraphQL over HTTP, health, the map page, and the driver's lifespan."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.routing import Route
 from api.audit import RequestAudit
 from api.auth import Tokens
 from api.graphql_http import GraphQLEndpoint
+from api.map_page import map_routes
 from api.production import production_schema
 from api.settings import Settings, load_settings
 from graph.audit import AuditTrail
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *map_routes(settings.map_dist),
     ]
     middleware = [Middleware(RequestAudit, trail=trail)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.db import Graph
 from graph.errors import PartnergraphError
 
+# The map page's build (`npm --prefix web run build`), beside the code in a checkout.
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 DEVELOPMENT_SECRET = "change-me-partnergraph-development-secret"
 MIN_SECRET_BYTES = 32  # HS256's key should be as long as its hash (RFC 7518, 3.2)
 
@@ -79,6 +81,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias=_env("PARTNERGRAPH_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_PORT"))
     development: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_DEVELOPMENT"))
+    # The built map page that GET /map serves (an installed package sets it: the Dockerfile).
+    map_dist: Path = Field(WEB_DIST, validation_alias=_env("PARTNERGRAPH_MAP_DIST"))
 
     @field_validator("development", mode="before")
     @classmethod

@@ -6,6 +6,8 @@ latency  loads the preset once into its own Neo4j (cached under var/bench/), ser
 import   imports the preset into a fresh, empty Neo4j: seconds and rows/s per file.
 start    starts and stops an empty Neo4j several times: seconds until it answers.
 analyze  runs `partnergraph analyze` on the loaded preset: seconds per phase, peak memory.
+map-page opens the map page in headless chromium on a 500-node map: time to drawn, hover,
+         click and zoom (bench/map_page.py).
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -34,6 +36,7 @@ from api.auth import Tokens
 from api.settings import Settings
 from bench.analyze import rounds as analyze_rounds
 from bench.conflicts import CONFLICT_SCENARIOS
+from bench.map_page import measure as measure_map_page
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.partner_map import MAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
@@ -309,6 +312,16 @@ def analysis(options: argparse.Namespace) -> dict[str, Any]:
     return analyze_rounds(db.uri, options.rounds)
 
 
+def map_page(options: argparse.Namespace) -> dict[str, Any]:
+    db = ensure_loaded(Place(options.preset, options.seed))
+    server = serve_api(db.uri)
+    try:
+        return measure_map_page(db.uri, f"http://127.0.0.1:{API_PORT}", options.rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -316,7 +329,10 @@ def main() -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "what", nargs="?", default="latency", choices=["latency", "import", "start", "analyze"]
+        "what",
+        nargs="?",
+        default="latency",
+        choices=["latency", "import", "start", "analyze", "map-page"],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
     parser.add_argument("--seed", type=int, default=1)
@@ -332,6 +348,7 @@ def main() -> None:
         "import": import_throughput,
         "start": start_time,
         "analyze": analysis,
+        "map-page": map_page,
     }
     action = actions[options.what]
     figures = action(options)
