@@ -33,7 +33,8 @@ export interface EdgeAttributes {
 
 export type MapGraph = Graph<NodeAttributes, EdgeAttributes>;
 
-const MIN_SIZE = 3;
+const MIN_SIZE = 4;
+const UNKNOWN_SHARE = 0.25; // of the size range, for a node whose size is not shared
 const MAX_SIZE = 16;
 const DENSE = 2000;
 
@@ -76,19 +77,22 @@ export function nodeColor(node: MapNode, colorBy: ColorBy): string {
   return node.tier ? TIER_COLORS[node.tier] : UNKNOWN_COLOR;
 }
 
-function sizeValue(node: MapNode, sizeBy: SizeBy): number {
+/** The value a node is sized by; null where the viewer may not know it (another partner's
+ * accounts not shared with it): such a node is drawn at a middling size, not as a speck. */
+function sizeValue(node: MapNode, sizeBy: SizeBy): number | null {
   if (sizeBy === "influence") return node.influence ?? 0;
-  return node.sizeKnown ? node.size : 0;
+  return node.sizeKnown ? node.size : null;
 }
 
 /** Colour and size every node as asked: sizes by the square root, so areas follow the value. */
 export function applyAppearance(graph: MapGraph, colorBy: ColorBy, sizeBy: SizeBy): void {
   let largest = 0;
   graph.forEachNode((_, attributes) => {
-    largest = Math.max(largest, sizeValue(attributes.node, sizeBy));
+    largest = Math.max(largest, sizeValue(attributes.node, sizeBy) ?? 0);
   });
   graph.updateEachNodeAttributes((_, attributes) => {
-    const share = largest > 0 ? Math.sqrt(sizeValue(attributes.node, sizeBy) / largest) : 0;
+    const value = sizeValue(attributes.node, sizeBy);
+    const share = value === null ? UNKNOWN_SHARE : largest > 0 ? Math.sqrt(value / largest) : 0;
     return {
       ...attributes,
       color: nodeColor(attributes.node, colorBy),
