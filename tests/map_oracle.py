@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -60,18 +59,7 @@ class MapModel:
 
     def counted_for(self, viewer: str) -> set[str]:
         """The partners whose accounts `viewer` may count: itself and every grantor in force."""
-        listed = self.bundle.listed_for(viewer)
-        counted = set(listed)
-        for agreement in self.bundle.agreements:
-            if agreement["grantee_key"] != viewer or agreement["status"] != "ACTIVE":
-                continue
-            if "OVERLAP_COUNTS" not in agreement["scopes"].split(";"):
-                continue
-            today = datetime.now(UTC).date().isoformat()
-            valid_to = agreement["valid_to"]
-            if agreement["valid_from"] <= today and (not valid_to or valid_to >= today):
-                counted.add(agreement["grantor_key"])
-        return counted
+        return self.bundle.grantors_for(viewer, {"OVERLAP_COUNTS", "ACCOUNT_LIST"})
 
     def overlap(self, a: str, b: str) -> int:
         return len(self.accounts[a] & self.accounts[b])

@@ -90,16 +90,20 @@ class Bundle:
 
     def listed_for(self, viewer: str, on: date | None = None) -> set[str]:
         """The partners whose accounts `viewer` may list: itself and ACCOUNT_LIST grantors."""
+        return self.grantors_for(viewer, {"ACCOUNT_LIST"}, on)
+
+    def grantors_for(self, viewer: str, scopes: set[str], on: date | None = None) -> set[str]:
+        """`viewer` and every partner whose agreement in force grants it one of `scopes`."""
         today = (on or datetime.now(UTC).date()).isoformat()
-        listed = {viewer}
+        found = {viewer}
         for a in self.agreements:
             if a["grantee_key"] != viewer or a["status"] != "ACTIVE":
                 continue
-            if "ACCOUNT_LIST" not in _list(a["scopes"]):
+            if not scopes & set(_list(a["scopes"])):
                 continue
             if a["valid_from"] <= today and (not a["valid_to"] or a["valid_to"] >= today):
-                listed.add(a["grantor_key"])
-        return listed
+                found.add(a["grantor_key"])
+        return found
 
 
 def answer(

@@ -96,6 +96,7 @@ def hop_query(admits: str, least_one: bool) -> str:
     accounts to read) from the other side, best first, as far as one could be kept."""
     return f"""{FRESH}
 CALL (fresh) {{
+ CALL (fresh) {{
   UNWIND $frontier AS id
   MATCH (f:Partner) WHERE elementId(f) = id
   MATCH (f)-[:{LINKS}]-(n:Partner)
@@ -130,10 +131,11 @@ CALL (fresh) {{
       WHERE elementId(f) IN $storedFront AND o.count >= $least AND {COUNTED.format(v="f")}
     }}
   RETURN n
+ }}
+ WITH n AS p WHERE NOT elementId(p) IN $seen AND (NOT p:Partner OR ({admits}))
+ RETURN collect(p) AS near
 }}
-WITH n AS p WHERE NOT elementId(p) IN $seen AND (NOT p:Partner OR ({admits}))
-WITH collect(p) AS near
-{FRESH}{_ranked("near", "nearest")}
+{_ranked("near", "nearest")}
 WITH fresh, bounded, nearest[..$need + 1] AS best
 WITH fresh, bounded, best,
      CASE WHEN size(best) > $need THEN {SCORE.format(v="best[$need]")} ELSE -2.0 END AS floor

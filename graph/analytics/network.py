@@ -215,7 +215,7 @@ async def _analyze(graph: Graph, progress: Progress, stored: int, minimum: int) 
         [key, float(score), int(group), int(bound)]
         for key, score, group, bound in zip(network.partners, scores, groups, bounds, strict=True)
     ]
-    block = stored_block(network, stored, minimum)
+    block = stored_block(network, shared, stored, minimum)
     result.seconds["compute"] = time.perf_counter() - began
 
     began = time.perf_counter()

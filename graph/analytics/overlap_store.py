@@ -86,26 +86,25 @@ class StoredBlock:
 
 
 def stored_block(
-    network: Network, stored: int = STORED_PARTNERS, minimum: int = MIN_STORED_ACCOUNTS
+    network: Network,
+    shared: sp.csr_matrix,
+    stored: int = STORED_PARTNERS,
+    minimum: int = MIN_STORED_ACCOUNTS,
 ) -> StoredBlock:
-    """The partners to store and the overlap count of every pair of them that shares any."""
+    """The partners to store and the overlap count of every pair of them that shares any, cut
+    from `shared` (`graph.analytics.scores.shared_customers`: its diagonal is each partner's
+    own customers)."""
     p = len(network.partners)
-    accounts = network.accounts
-    held = sp.csr_matrix(
-        (np.ones(len(accounts.a)), (accounts.a, accounts.b)), shape=(p, network.nodes)
-    )
-    held.data[:] = 1.0  # a pair counted twice is still one customer
-    sizes = held.getnnz(axis=1)
+    sizes = np.asarray(shared.diagonal()).astype(np.int64)
     ordered = sorted(range(p), key=lambda i: cypher_order(network.partners[i]))
     rank = np.empty(p, dtype=np.int64)
     rank[ordered] = np.arange(p)
     order = np.lexsort((rank, -sizes))  # by size desc, then key asc
     picked = order[sizes[order] >= minimum][:stored]
     chosen = picked[np.argsort(rank[picked])]  # in key order: i < j is a.key < b.key
-    block = held[chosen]
-    shared = sp.triu((block @ block.T).tocsr(), k=1).tocoo()
+    block = sp.triu(shared[chosen][:, chosen], k=1).tocoo()
     keys = [network.partners[i] for i in chosen]
-    found = zip(shared.row.tolist(), shared.col.tolist(), shared.data.tolist(), strict=True)
+    found = zip(block.row.tolist(), block.col.tolist(), block.data.tolist(), strict=True)
     pairs: list[list[str | int]] = [
         [keys[i], keys[j], round(n)] for i, j, n in sorted(found) if n > 0
     ]
