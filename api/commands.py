@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -21,6 +22,16 @@ from graph.errors import Unavailable
 from graph.localdb import runner
 
 err = Console(stderr=True)
+
+
+def text(value: str, option: str) -> str:
+    """A key or name given on the command line, as the API would take it: a byte sequence that
+    is not UTF-8 (the shell hands it over as lone surrogates) is a bad parameter, not a crash."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise typer.BadParameter("not valid UTF-8 text", param_hint=option) from None
+    return value
 
 
 def fail(message: str, code: int) -> NoReturn:

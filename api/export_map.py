@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from api.commands import check_folder, ensure_neo4j, fail, replacing, writing_failed
+from api.commands import check_folder, ensure_neo4j, fail, replacing, text, writing_failed
 from api.map_formats import FORMATS, write
 from api.settings import Settings, load_settings
 from graph.analytics.partner_map import MapSlice, MissingCenter, partner_map
@@ -112,10 +112,11 @@ def export_map_command(
     chosen = PartnerFilter(
         type=_choices(PartnerType, types, "--type"),
         tier=_choices(Tier, tiers, "--tier"),
-        region=regions or None,
-        industry=industries or None,
+        region=[text(region, "--region") for region in regions or []] or None,
+        industry=[text(industry, "--industry") for industry in industries or []] or None,
         community=communities or None,
     )
+    center = None if center is None else text(center, "--center")
     if center is None and center_kind.lower() != "partner":
         raise typer.BadParameter("--center-kind names what --center is", param_hint="--center")
     check_folder(out_file)

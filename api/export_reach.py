@@ -15,7 +15,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.commands import check_folder, ensure_neo4j, err, fail, replacing, writing_failed
+from api.commands import (
+    check_folder,
+    ensure_neo4j,
+    err,
+    fail,
+    replacing,
+    text,
+    writing_failed,
+)
 from api.progress import bar
 from api.settings import Settings, load_settings
 from graph.analytics import reach
@@ -39,6 +47,7 @@ def export_reach_command(
     ] = None,
 ) -> None:
     """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
+    campaign = text(campaign, "CAMPAIGN")
     wanted = statuses_from(statuses or [])
     check_folder(out_file)
     settings = load_settings()

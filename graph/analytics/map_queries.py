@@ -180,10 +180,13 @@ RETURN size(ranked) > $need AS cut, [n IN ranked[..$need] | {_row("n")}] AS rows
 def top_query(admits: str) -> str:
     """A map without a center: the `$limit` partners the filter admits with the most influence,
     and whether there were more."""
-    return f"""{FRESH}
-MATCH (p:Partner) WHERE {admits}
-WITH fresh, p ORDER BY {SCORE.format(v="p")} DESC, p.key LIMIT $limit + 1
-WITH fresh, collect(p) AS ranked
+    return f"""
+CALL () {{
+  MATCH (p:Partner) WHERE {admits}
+  WITH p ORDER BY {SCORE.format(v="p")} DESC, p.key LIMIT $limit + 1
+  RETURN collect(p) AS ranked
+}}
+{FRESH}
 RETURN size(ranked) > $limit AS cut, [n IN ranked[..$limit] | {_row("n")}] AS rows
 """
 

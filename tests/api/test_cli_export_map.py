@@ -241,6 +241,8 @@ def by_size(node: dict[str, Any]) -> tuple[int, str]:
         (["--center", "C-none", "--center-kind", "customer"], "there is no customer 'C-none'"),
         (["--center", "P&1", "--center-kind", "solution"], "there is no solution 'P&1'"),
         (["--center-kind", "customer"], "--center-kind names what --center is"),
+        (["--center", "P\udced\udca0\udc80"], "--center: not valid UTF-8 text"),
+        (["--region", "\udcff"], "--region: not valid UTF-8 text"),
     ],
 )
 async def test_bad_arguments_are_exit_2_and_write_nothing(

@@ -93,6 +93,16 @@ async def test_an_unknown_campaign_is_exit_2_and_leaves_no_file(
     assert os.listdir(tmp_path) == []
 
 
+async def test_a_key_that_is_not_text_is_exit_2(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    target = tmp_path / "none.csv"
+    done = partnergraph("export-reach", "K\udced\udca0\udc80", "--out", str(target))
+    assert done.returncode == 2, done
+    assert "not valid UTF-8 text" in done.stderr and "unexpected" not in done.stderr
+    assert os.listdir(tmp_path) == []
+
+
 async def test_a_folder_that_is_not_there_is_exit_2_before_any_work(
     graph: Graph, cases: Bundle, tmp_path: Path
 ) -> None:

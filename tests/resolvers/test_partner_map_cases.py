@@ -84,6 +84,17 @@ async def test_ties_without_scores_go_by_key(graph: Graph, model: MapModel) -> N
     assert got["truncated"] is True
 
 
+async def test_a_filter_admitting_no_partner_is_an_empty_map(graph: Graph, model: MapModel) -> None:
+    got = shaped(await ask_map(graph, filter={"tier": ["PLATINUM"]}))
+    assert got["nodes"] == {} and got["edges"] == {} and got["truncated"] is False
+    compare(
+        await ask_map(graph, filter={"tier": ["PLATINUM"]}),
+        model,
+        None,
+        filters={"tiers": ["PLATINUM"]},
+    )
+
+
 async def test_a_partner_with_nothing_is_a_map_of_one(graph: Graph, model: MapModel) -> None:
     got = shaped(await ask_map(graph, center=("Partner", "E")))
     assert got["nodes"] == {("Partner", "E"): 0}
