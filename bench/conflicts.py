@@ -12,6 +12,7 @@ import random
 from neo4j import Driver
 
 from bench.scenarios import Args, Scenario
+from graph.access import today
 from graph.conflicts import CONFLICTS, OPEN
 
 GRAPHQL = """{ dealConflicts(first: 20) { totalCount pageInfo { endCursor hasNextPage }
@@ -24,7 +25,14 @@ def _first_page(driver: Driver, database: str, rng: random.Random) -> list[Args]
 
 
 def _params(args: Args) -> Args:
-    return {"open": OPEN, "customer": None, "member": None, "after": None, "limit": 21}
+    return {
+        "open": OPEN,
+        "today": today(),  # as the API asks: the deals open today
+        "customer": None,
+        "member": None,
+        "after": None,
+        "limit": 21,
+    }
 
 
 CONFLICT_SCENARIOS = (

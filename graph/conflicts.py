@@ -1,14 +1,16 @@
-"""Deal conflicts: deals of different partners for one customer whose windows overlap.
+"""Deal conflicts: open deals of different partners for one customer whose windows overlap.
 
-Two deals collide when they are for the same customer, come from different partners, are both
-PENDING or APPROVED, and their [registeredOn, expiresOn] windows share at least one day (a deal
-without expiresOn is open-ended). A customer's conflict lists its *colliding* deals: every open
-deal that collides with at least one other (not the connected groups: two separate collisions
-on one customer are one conflict). The protected deal is the earliest registration among them,
-ties by deal key.
+A deal is open while it is PENDING or APPROVED and its expiresOn is today or later (UTC); a deal
+without expiresOn (an import may hold one) stays open until it is closed. A lapsed registration
+protects nothing and collides with nothing. Two open deals collide when they are for the same
+customer, come from different partners, and their [registeredOn, expiresOn] windows share at
+least one day. A customer's conflict lists its *colliding* deals: every open deal that collides
+with at least one other (not the connected groups: two separate collisions on one customer are
+one conflict). The protected deal is the earliest registration among them, ties by deal key.
 
 A registration that would collide is refused in one write transaction that first takes the
-customer's write lock, so two registrations for one customer check one after the other.
+customer's write lock, so two registrations for one customer check one after the other. The
+refusal names the earliest open deal the new one itself collides with.
 """
 
 from __future__ import annotations
@@ -42,19 +44,19 @@ COLLIDE = (
 # Asked about one customer, the deals are read from it; for a partner viewer, from the customers
 # of its own open deals; else from every open deal.
 ALL_OPEN = """
-MATCH (d:Deal) WHERE d.status IN $open
+MATCH (d:Deal) WHERE d.status IN $open AND (d.expiresOn IS NULL OR d.expiresOn >= $today)
 MATCH (owner:Partner)-[:REGISTERED]->(d)-[:FOR]->(cust:Customer)
 """
 CUSTOMER_OPEN = """
 MATCH (cust:Customer {key: $customer})<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
-WHERE d.status IN $open
+WHERE d.status IN $open AND (d.expiresOn IS NULL OR d.expiresOn >= $today)
 """
 MEMBER_OPEN = """
 MATCH (:Partner {key: $member})-[:REGISTERED]->(mine:Deal)-[:FOR]->(cust:Customer)
-WHERE mine.status IN $open
+WHERE mine.status IN $open AND (mine.expiresOn IS NULL OR mine.expiresOn >= $today)
 WITH DISTINCT cust
 MATCH (cust)<-[:FOR]-(d:Deal)<-[:REGISTERED]-(owner:Partner)
-WHERE d.status IN $open
+WHERE d.status IN $open AND (d.expiresOn IS NULL OR d.expiresOn >= $today)
 """
 COLLIDING = f"""
 WITH cust, collect({{key: d.key, partner: owner.key, on: d.registeredOn, until: d.expiresOn}})
@@ -75,10 +77,11 @@ MEMBER_CONFLICTS = MEMBER_OPEN + COLLIDING
 CONFLICTS_BY_DEAL = f"""
 UNWIND $keys AS key
 MATCH (owner:Partner)-[:REGISTERED]->(x:Deal {{key: key}})-[:FOR]->(cust:Customer)
-WHERE x.status IN $open
+WHERE x.status IN $open AND (x.expiresOn IS NULL OR x.expiresOn >= $today)
 CALL (owner, x, cust) {{
   MATCH (other:Partner)-[:REGISTERED]->(d:Deal)-[:FOR]->(cust)
-  WHERE d.status IN $open AND other <> owner
+  WHERE d.status IN $open AND (d.expiresOn IS NULL OR d.expiresOn >= $today)
+    AND other <> owner
     AND (d.expiresOn IS NULL OR x.registeredOn <= d.expiresOn)
     AND (x.expiresOn IS NULL OR d.registeredOn <= x.expiresOn)
     AND ({VISIBLE})
@@ -98,7 +101,7 @@ SET c._lock = true
 REMOVE c._lock
 WITH c AS cust
 OPTIONAL MATCH (owner:Partner)-[:REGISTERED]->(d:Deal)-[:FOR]->(cust)
-WHERE d.status IN $open
+WHERE d.status IN $open AND (d.expiresOn IS NULL OR d.expiresOn >= $today)
 RETURN [x IN collect({{key: d.key, partner: owner.key, on: d.registeredOn,
         until: d.expiresOn}}) WHERE x.key IS NOT NULL] AS open,
        EXISTS {{ MATCH (:Deal {{key: $key}}) }} AS taken
@@ -143,12 +146,14 @@ def notice(on: date) -> str:
 
 
 async def deal_conflicts(
-    graph: Graph, window: Window, customer: str | None, member: str | None
+    graph: Graph, window: Window, customer: str | None, member: str | None, today: date
 ) -> tuple[int, list[Row]]:
-    """How many customers have colliding deals (one of `member`'s among them, unless staff), and
-    the window's page: {key, customer, deals: [{key, partner, on}]} by customer key."""
+    """How many customers have deals open on `today` colliding (one of `member`'s among them,
+    unless staff), and the window's page: {key, customer, deals: [{key, partner, on}]} by
+    customer key."""
     params = {
         "open": OPEN,
+        "today": today,
         "customer": customer,
         "member": member,
         "after": window.after_key,
@@ -170,33 +175,44 @@ def _customer(node: Any) -> Row:
 
 
 async def conflicts_by_deal(
-    graph: Graph, keys: list[str], member: str | None
+    graph: Graph, keys: list[str], member: str | None, today: date
 ) -> dict[str, list[str]]:
-    params = {"keys": keys, "open": OPEN, "member": member}
+    """The deals (of those `member` may see) open on `today` colliding with each of `keys`."""
+    params = {"keys": keys, "open": OPEN, "member": member, "today": today}
     return await graph.read_by_key(CONFLICTS_BY_DEAL, "deals", params)
 
 
 class ChannelConflict(Conflict):
-    """The registration would collide with another partner's open deal for the customer."""
+    """The registration would collide with another partner's open deal for the customer; the
+    message names that deal as the registering viewer may hear of it, and `partner` says whose
+    deal it is (for the audit trail)."""
 
     user_code = "CHANNEL_CONFLICT"
 
+    def __init__(self, message: str, *, field: str | None = None, partner: str) -> None:
+        super().__init__(message, field=field)
+        self.partner = partner
 
-def refusal(new: Open, deals: list[Open], acting: str | None) -> str | None:
+
+def refusal(
+    new: Open, deals: list[Open], acting: str | None, today: date
+) -> ChannelConflict | None:
     """Why `new` may not be registered beside the customer's open `deals`, told as `acting`
-    (a partner viewer's key, None for staff) may hear it; None when it collides with none.
-    The deal named is the one that would protect the customer once `new` was in: the earliest
-    of the deals that would then collide (`new` itself left out)."""
-    if not any(new.collides(deal) for deal in deals):
+    (a partner viewer's key, None for staff) may hear it; None when it collides with none (a
+    registration that has lapsed already, expiring before `today`, collides with nothing).
+    The deal named is the earliest open deal `new` itself collides with: always another
+    partner's, so a partner viewer hears only the day it was registered."""
+    if new.until is not None and new.until < today:
         return None
-    everyone = [*deals, new]
-    hit = [d for d in deals if any(d.collides(other) for other in everyone)]
+    hit = [deal for deal in deals if new.collides(deal)]
+    if not hit:
+        return None
     first = min(hit, key=lambda deal: (deal.on, deal.key))
-    on = first.on.isoformat()
-    if acting is not None and first.partner != acting:
-        return notice(first.on)
-    whose = "your deal" if acting is not None else "deal"
-    return f"{whose} {first.key!r} registered on {on} protects this customer"
+    if acting is not None:
+        why = notice(first.on)
+    else:
+        why = f"deal {first.key!r} registered on {first.on.isoformat()} protects this customer"
+    return ChannelConflict(why, field="customer", partner=first.partner)
 
 
 async def register_checked(
@@ -205,23 +221,27 @@ async def register_checked(
     visible: Row | None,
     acting: str | None,
     allow_conflict: bool,
+    today: date,
 ) -> Row | None:
     """A new PENDING deal from `fields` (key, partner, customer, amount, stage, registeredOn,
-    expiresOn), refused as ChannelConflict when it would collide, unless `allow_conflict`; None
+    expiresOn), refused as ChannelConflict when it would collide with a deal open on `today`,
+    unless `allow_conflict`; None
     when the partner or the (visible) customer is missing, Conflict when the key is taken. The
     check and the write are one transaction, under the customer's lock."""
 
     async def work(tx: Transaction) -> Row | None:
         params = {key: fields[key] for key in ("customer", "partner", "key")}
-        locked = await tx.run(LOCK_CUSTOMER, {**params, "open": OPEN, "visible": visible})
+        locked = await tx.run(
+            LOCK_CUSTOMER, {**params, "open": OPEN, "today": today, "visible": visible}
+        )
         if not locked:
             return None
         if locked[0]["taken"]:
             raise _taken(fields["key"])
         new = Open(fields["key"], fields["partner"], fields["registeredOn"], fields["expiresOn"])
-        why = refusal(new, [Open.of(row) for row in locked[0]["open"]], acting)
-        if why is not None and not allow_conflict:
-            raise ChannelConflict(why, field="customer")
+        refused = refusal(new, [Open.of(row) for row in locked[0]["open"]], acting, today)
+        if refused is not None and not allow_conflict:
+            raise refused
         created = await tx.run(REGISTER, {**fields, "visible": visible})
         return dict(created[0]["deal"]) if created else None
 

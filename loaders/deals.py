@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph import conflicts, deals
+from graph.access import today
 from loaders.base import Loader
 
 Row = dict[str, Any]
@@ -65,10 +66,10 @@ class DealCountByCustomerKeyLoader(Loader[str, int]):
 
 
 class ConflictsByDealKeyLoader(Loader[str, list[str]]):
-    """The keys of the deals colliding with each deal (graph.conflicts), of those the viewer
-    may see."""
+    """The keys of the deals open today colliding with each deal (graph.conflicts), of those
+    the viewer may see."""
 
     default = ()
 
     async def fetch(self, keys: list[str]) -> Mapping[str, list[str]]:
-        return await conflicts.conflicts_by_deal(self.graph, keys, self.viewer.member)
+        return await conflicts.conflicts_by_deal(self.graph, keys, self.viewer.member, today())

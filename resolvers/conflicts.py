@@ -14,8 +14,9 @@ import datetime
 import strawberry
 
 from graph import conflicts
-from graph.errors import InvalidInput, NotFound
-from graph.paging import Page, Window, encode_cursor, made_under
+from graph.access import today
+from graph.errors import NotFound
+from graph.paging import MAX_FIRST, Page, Window, encode_cursor, made_under
 from loaders.customers import CustomerByKeyLoader
 from loaders.deals import DealByKeyLoader
 from resolvers.connection import Connection, ready
@@ -24,7 +25,6 @@ from resolvers.customers import Customer
 from resolvers.deals import Deal
 from resolvers.node import key_of
 
-MAX_FIRST = 50
 Row = conflicts.Row
 
 
@@ -74,19 +74,16 @@ async def _conflict(info: Info, row: Row) -> DealConflict:
     )
 
 
-def _first(first: int | None) -> int | None:
-    if first is not None and not 1 <= first <= MAX_FIRST:
-        raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
-    return first
-
-
 @strawberry.type
 class ConflictQueries:
     @strawberry.field(
-        description="Every customer on which PENDING or APPROVED deals of different partners"
-        " have windows sharing a day (no expiresOn: open-ended), by customer key; first"
-        f" 1-{MAX_FIRST} (20). `customer` asks about one customer. A partner viewer sees only"
-        " conflicts involving one of its own deals."
+        description="Every customer on which open deals of different partners have windows"
+        " sharing a day, by customer key; first"
+        f" 1-{MAX_FIRST} (20). A deal is open while it is"
+        " PENDING or APPROVED and its expiresOn is today (UTC) or later (no expiresOn: until it"
+        " closes); a lapsed registration protects nothing and collides with nothing."
+        " `customer` asks about one customer. A partner viewer sees only conflicts involving one"
+        " of its own deals."
     )
     async def deal_conflicts(
         self,
@@ -97,12 +94,12 @@ class ConflictQueries:
     ) -> Connection[DealConflict]:
         context = info.context
         wanted = key_of(customer, "customer", "Customer") if customer is not None else None
-        window = Window.of(_first(first), after, under=made_under("dealConflicts", wanted))
+        window = Window.of(first, after, under=made_under("dealConflicts", wanted))
         if wanted is not None and await context.loader(CustomerByKeyLoader).load(wanted) is None:
             context.audit("dealConflicts", [], allowed=False)
             raise NotFound(f"customer: there is no customer {wanted!r}", field="customer")
         member = context.viewer.member
-        total, rows = await conflicts.deal_conflicts(context.graph, window, wanted, member)
+        total, rows = await conflicts.deal_conflicts(context.graph, window, wanted, member, today())
         others = {deal["partner"] for row in rows for deal in row["deals"]} - {member}
         context.audit("dealConflicts", sorted(others), allowed=True)
         items = rows[: window.first]

@@ -52,9 +52,10 @@ class Deal(Node):
         )
 
     @strawberry.field(
-        description="The other PENDING or APPROVED deals for its customer, of other partners,"
-        " whose windows share a day with this one's (registeredOn, then key); only those you"
-        " may see: a partner viewer sees no other partner's deal, so dealConflicts counts them."
+        description="While this deal is open (PENDING or APPROVED, expiresOn today or later, or"
+        " none): the other open deals for its customer, of other partners, whose windows share"
+        " a day with this one's (registeredOn, then key); only those you may see: a partner"
+        " viewer sees no other partner's deal, so dealConflicts counts them. Empty once lapsed."
     )
     async def conflicts(self, info: Info) -> list[Deal]:
         context = info.context

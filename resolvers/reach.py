@@ -18,7 +18,7 @@ from graph.analytics import reach as analytics
 from graph.analytics.reach_scope import MAX_DEPTH
 from graph.errors import InvalidInput, NotFound
 from graph.model import AccountStatus as Status
-from graph.paging import Page, Window, made_under, page_of
+from graph.paging import MAX_FIRST, Page, Window, made_under, page_of
 from resolvers.connection import Connection
 from resolvers.context import Info
 from resolvers.customers import Customer
@@ -31,7 +31,6 @@ Row = dict[str, Any]
 EVERY_STATUS = tuple(sorted(status.value for status in Status))
 MAX_PARTNERS = 500
 MAX_TARGETS = 50
-MAX_FIRST = 50
 
 
 @strawberry.type(description="A participant's reach: the customers it reaches, and those only it.")
@@ -97,8 +96,6 @@ class Reach:
     def customers(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[ReachedCustomer] | None:
-        if first is not None and not 1 <= first <= MAX_FIRST:
-            raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
         under = made_under("Reach.customers", self.scope.params(), self.scope.depth, self.shown)
         window = Window.of(first, after, under=under)
         graph, scope, shown = info.context.graph, self.scope, self.shown

@@ -1,16 +1,17 @@
 """An independent model of deal conflicts, straight from a bundle's deals.csv rows.
 
-DESIGN.md: two deals collide when they are for one customer, from different partners, both
-PENDING or APPROVED, and their [registeredOn, expiresOn] windows share a day (no expiresOn:
-open-ended). A customer's conflict lists every open deal that collides with another; the
-protected one is the earliest registration, ties by key. Seen by partner P: only conflicts with
-one of P's deals, only P's deals listed, the others counted.
+DESIGN.md: a deal is open while it is PENDING or APPROVED and its expiresOn is today or later (no
+expiresOn: until it closes). Two open deals collide when they are for one customer, from
+different partners, and their [registeredOn, expiresOn] windows share a day. A customer's
+conflict lists every open deal that collides with another; the protected one is the earliest
+registration, ties by key. Seen by partner P: only conflicts with one of P's deals, only P's
+deals listed, the others counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ class DealRow:
     status: str
     on: date
     until: date | None
+
+    def is_open(self, today: date) -> bool:
+        return self.status in OPEN and (self.until is None or self.until >= today)
 
     def shares_a_day_with(self, other: DealRow) -> bool:
         last = min(self.until or date.max, other.until or date.max)
@@ -48,35 +52,42 @@ def read_deals(folder: Path) -> list[DealRow]:
     ]
 
 
-def colliding_with(deal: DealRow, deals: list[DealRow]) -> list[DealRow]:
-    if deal.status not in OPEN:
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def colliding_with(deal: DealRow, deals: list[DealRow], today: date | None = None) -> list[DealRow]:
+    today = today or utc_today()
+    if not deal.is_open(today):
         return []
     found = [
         other
         for other in deals
         if other.customer == deal.customer
         and other.partner != deal.partner
-        and other.status in OPEN
+        and other.is_open(today)
         and deal.shares_a_day_with(other)
     ]
     return sorted(found, key=lambda d: (d.on, d.key))
 
 
-def conflicts(deals: list[DealRow]) -> dict[str, list[DealRow]]:
+def conflicts(deals: list[DealRow], today: date) -> dict[str, list[DealRow]]:
     """Customer key -> its colliding deals (registeredOn, then key), customers by key."""
     found: dict[str, list[DealRow]] = {}
     for customer in sorted({deal.customer for deal in deals}):
-        hit = [d for d in deals if d.customer == customer and colliding_with(d, deals)]
+        hit = [d for d in deals if d.customer == customer and colliding_with(d, deals, today)]
         if hit:
             found[customer] = sorted(hit, key=lambda d: (d.on, d.key))
     return found
 
 
-def expected(deals: list[DealRow], viewer: str | None = None) -> list[dict[str, Any]]:
-    """The dealConflicts answer as staff (viewer None) or partner `viewer` should get it, in the
-    shape CONFLICT_FIELDS selects."""
+def expected(
+    deals: list[DealRow], viewer: str | None = None, today: date | None = None
+) -> list[dict[str, Any]]:
+    """The dealConflicts answer as staff (viewer None) or partner `viewer` should get it on
+    `today` (the real one by default), in the shape CONFLICT_FIELDS selects."""
     answer = []
-    for customer, hit in conflicts(deals).items():
+    for customer, hit in conflicts(deals, today or utc_today()).items():
         first = hit[0]  # sorted by (registeredOn, key): the earliest registration
         if viewer is None:
             answer.append(

@@ -10,11 +10,13 @@ same message. A move the workflow does not allow (graph.deals.MOVES) is INVALID_
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 
 import strawberry
 
 from graph import conflicts, deals
 from graph.access import Role, today
+from graph.conflicts import Row
 from graph.errors import Forbidden
 from graph.model import DealStatus
 from resolvers.context import Info
@@ -30,6 +32,12 @@ from resolvers.mutations.common import (
 
 # What a partner viewer may report of its own deals.
 OUTCOMES = (DealStatus.WON, DealStatus.LOST)
+
+# The dates a registration may take: registered at most a year ahead of today; expiring on or
+# after that day and within two years of it; left out, it expires 90 days after it.
+AHEAD = timedelta(days=365)
+LONGEST = timedelta(days=730)
+WINDOW = timedelta(days=90)
 
 
 @strawberry.input(description="A deal to register; it starts PENDING.")
@@ -49,16 +57,20 @@ class DealRegisterInput:
     stage: str | None = None
     registered_on: datetime.date | None = strawberry.field(
         default=None,
-        description="Today when left out. Staff only: a partner viewer registers today.",
+        description=f"Today (UTC) when left out; at most {AHEAD.days} days ahead. Staff only: a"
+        " partner viewer registers today.",
     )
     expires_on: datetime.date | None = strawberry.field(
-        default=None, description="On or after registeredOn; null: open-ended."
+        default=None,
+        description=f"On or after registeredOn and at most {LONGEST.days} days after it;"
+        f" {WINDOW.days} days after it when left out. From the day after, the deal has lapsed:"
+        " it protects nothing and collides with nothing.",
     )
     allow_conflict: bool | None = strawberry.field(
         default=False,
         description="Register it even where its window shares a day with another partner's"
-        " PENDING or APPROVED deal for the customer (else CHANNEL_CONFLICT); the conflict"
-        " then shows in dealConflicts.",
+        " open deal for the customer (else CHANNEL_CONFLICT); the conflict then shows in"
+        " dealConflicts.",
     )
 
 
@@ -82,8 +94,9 @@ class DealPayload:
 class DealMutations:
     @strawberry.mutation(
         description="Register a partner's deal for a customer (PENDING); CHANNEL_CONFLICT,"
-        " naming the protected deal, where it would collide with another partner's, unless"
-        " allowConflict."
+        " naming the earliest open deal of another partner it would collide with (to a partner"
+        " viewer: only the day that deal was registered), unless allowConflict. A partner"
+        " viewer's refused registration is audited."
     )
     async def deal_register(self, info: Info, input: DealRegisterInput) -> DealPayload:
         acting = acting_for(info, Role.ALLIANCE_MANAGER)
@@ -95,12 +108,22 @@ class DealMutations:
         problems.text("key", input.key, required=False)
         problems.generated_key("key", input.key, acting)
         problems.not_negative("amount", input.amount)
-        registered_on = input.registered_on or today()
-        if acting is not None and registered_on != today():
+        now = today()
+        registered_on = input.registered_on or now
+        if acting is not None and registered_on != now:
             # Protection goes to the earliest registration: a partner dating its own would take
             # it from a deal registered before it.
-            problems.add("registeredOn", f"a partner registers a deal today ({today()})")
-        problems.ordered(registered_on, input.expires_on, "expiresOn", "registeredOn")
+            problems.add("registeredOn", f"a partner registers a deal today ({now})")
+        elif registered_on > now + AHEAD:
+            problems.add("registeredOn", f"{registered_on} is more than {AHEAD.days} days ahead")
+        if registered_on > now + AHEAD:  # no expiry to check (nor to compute) after it
+            return DealPayload(deal=None, user_errors=problems.errors)
+        expires_on = input.expires_on or registered_on + WINDOW
+        problems.ordered(registered_on, expires_on, "expiresOn", "registeredOn")
+        if expires_on > registered_on + LONGEST:
+            problems.add(
+                "expiresOn", f"{expires_on} is more than {LONGEST.days} days after registeredOn"
+            )
         if problems:
             return DealPayload(deal=None, user_errors=problems.errors)
         context = info.context
@@ -111,14 +134,20 @@ class DealMutations:
             "amount": input.amount,
             "stage": (input.stage or "").strip() or None,
             "registeredOn": registered_on,
-            "expiresOn": input.expires_on,
+            "expiresOn": expires_on,
         }
         visible = await context.access.customer_visibility()
-        row, errors = await attempt(
-            lambda: conflicts.register_checked(
-                context.graph, fields, visible, acting, bool(input.allow_conflict)
-            )
-        )
+
+        async def register() -> Row | None:
+            try:
+                return await conflicts.register_checked(
+                    context.graph, fields, visible, acting, bool(input.allow_conflict), now
+                )
+            except conflicts.ChannelConflict as refused:  # it tells of another partner's deal
+                context.audit("dealRegister", [refused.partner], allowed=False)
+                raise
+
+        row, errors = await attempt(register)
         if row is None and not errors:  # the partner or the (visible) customer is missing
             errors = await missing_ends(info, {"partner": partner}, {"customer": customer})
         return DealPayload(deal=Deal.of(row) if row else None, user_errors=errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,16 @@ def shaped(answer: Answer, exact: bool = False) -> list[dict[str, Any]]:
     return paths
 
 
-async def load_generated(graph: Graph, folder: Path, preset: Preset, seed: int) -> None:
+async def load_generated(
+    graph: Graph, folder: Path, preset: Preset, seed: int, today: date | None = None
+) -> None:
+    """A generated bundle, loaded; dated around `today` when given (else the generator's own
+    fixed day)."""
     await wipe(graph)
-    generate(preset, seed, folder)
+    if today is None:
+        generate(preset, seed, folder)
+    else:
+        generate(preset, seed, folder, today)
     result = await import_bundle(graph, folder)
     assert result.validation.ok, [str(error) for error in result.validation.errors[:5]]
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conflicts_oracle import colliding_with, expected, read_deals
+from conflicts_oracle import colliding_with, expected, read_deals, utc_today
 from paths_support import load_bundle
 from support import ask, partner_rows, partner_viewer, wipe, write_csv
 
@@ -32,36 +33,54 @@ CONFLICTS = f"""query($first: Int, $after: String, $customer: ID) {{
 DEAL_CONFLICTS = "query($key: String!) { deal(key: $key) { conflicts { key } } }"
 
 PARTNERS = ["P1", "P2", "P3", "P4"]
-CUSTOMERS = [f"C{n}" for n in range(1, 10)]
+CUSTOMERS = [f"C{n}" for n in range(1, 12)]
+TODAY = utc_today()
+
+
+def day(offset: int) -> str:
+    """A day relative to today (UTC): deals lapse, so the cases are dated around it."""
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
 # (key, partner, customer, status, registeredOn, expiresOn); each customer is one case.
 DEALS = [
-    # C1: windows touching on a single day collide.
-    ("D11", "P1", "C1", "PENDING", "2026-01-01", "2026-01-10"),
-    ("D12", "P2", "C1", "APPROVED", "2026-01-10", "2026-01-20"),
+    # C1: windows touching on a single day collide: P2 registers on P1's last day, today.
+    ("D11", "P1", "C1", "PENDING", day(-30), day(0)),
+    ("D12", "P2", "C1", "APPROVED", day(0), day(10)),
     # C2: one day apart: no conflict.
-    ("D21", "P1", "C2", "PENDING", "2026-01-01", "2026-01-10"),
-    ("D22", "P2", "C2", "PENDING", "2026-01-11", "2026-01-20"),
+    ("D21", "P1", "C2", "PENDING", day(-10), day(5)),
+    ("D22", "P2", "C2", "PENDING", day(6), day(20)),
     # C3: REJECTED, WON and LOST deals collide with nothing.
-    ("D31", "P1", "C3", "PENDING", "2026-01-01", ""),
-    ("D32", "P2", "C3", "REJECTED", "2026-01-01", ""),
-    ("D33", "P3", "C3", "WON", "2026-01-02", "2026-12-31"),
-    ("D34", "P4", "C3", "LOST", "2026-01-03", "2026-12-31"),
+    ("D31", "P1", "C3", "PENDING", day(-30), ""),
+    ("D32", "P2", "C3", "REJECTED", day(-30), ""),
+    ("D33", "P3", "C3", "WON", day(-29), day(300)),
+    ("D34", "P4", "C3", "LOST", day(-28), day(300)),
     # C4: one partner's own deals do not collide.
-    ("D41", "P1", "C4", "PENDING", "2026-01-01", "2026-03-01"),
-    ("D42", "P1", "C4", "APPROVED", "2026-02-01", "2026-04-01"),
+    ("D41", "P1", "C4", "PENDING", day(-30), day(30)),
+    ("D42", "P1", "C4", "APPROVED", day(-10), day(60)),
     # C5: registered the same day: the key decides which is protected.
-    ("D52", "P1", "C5", "PENDING", "2026-03-01", "2026-03-31"),
-    ("D51", "P2", "C5", "PENDING", "2026-03-01", "2026-03-05"),
+    ("D52", "P1", "C5", "PENDING", day(-5), day(25)),
+    ("D51", "P2", "C5", "PENDING", day(-5), day(0)),
     # C6: an open-ended deal collides with a late one; one that ended before it began does not.
-    ("D61", "P1", "C6", "APPROVED", "2025-01-01", ""),
-    ("D62", "P2", "C6", "PENDING", "2026-06-01", "2026-06-02"),
-    ("D63", "P3", "C6", "PENDING", "2024-01-01", "2024-12-31"),
+    ("D61", "P1", "C6", "APPROVED", day(-400), ""),
+    ("D62", "P2", "C6", "PENDING", day(100), day(101)),
+    ("D63", "P3", "C6", "PENDING", day(-800), day(-401)),
     # C7: three deals, one of them colliding only with its own partner's: not listed.
-    ("D71", "P3", "C7", "APPROVED", "2026-02-01", "2026-02-28"),
-    ("D72", "P1", "C7", "PENDING", "2026-02-15", "2026-03-15"),
-    ("D73", "P1", "C7", "PENDING", "2026-03-01", "2026-03-10"),
-    # C9: a single deal. (C8 has none.)
-    ("D91", "P4", "C9", "PENDING", "2026-01-01", ""),
+    ("D71", "P3", "C7", "APPROVED", day(-20), day(8)),
+    ("D72", "P1", "C7", "PENDING", day(-6), day(22)),
+    ("D73", "P1", "C7", "PENDING", day(9), day(18)),
+    # C8: a registration that lapsed yesterday collides with nothing, though it once did.
+    ("D81", "P1", "C8", "PENDING", day(-200), day(-1)),
+    ("D82", "P2", "C8", "APPROVED", day(-20), day(40)),
+    # C9: a single deal.
+    ("D91", "P4", "C9", "PENDING", day(-30), ""),
+    # C10: an earlier registration that lapsed protects nothing: the earliest open one does.
+    ("D101", "P1", "C10", "PENDING", day(-300), day(-1)),
+    ("D102", "P2", "C10", "APPROVED", day(-10), day(30)),
+    ("D103", "P3", "C10", "PENDING", day(5), day(40)),
+    # C11: lapsed deals of two partners, their windows shared long ago: no conflict.
+    ("D111", "P1", "C11", "PENDING", day(-200), day(-100)),
+    ("D112", "P2", "C11", "APPROVED", day(-150), day(-2)),
 ]
 NAMES = {"C6": 'Müller, "Söhne" & Co — 株式会社', "C7": "O'Brien; Ltd, Dublin"}
 
@@ -111,11 +130,14 @@ async def conflicts_of(
 async def test_staff_see_every_conflict_as_the_model_does(graph: Graph, hand: Path) -> None:
     got = await conflicts_of(graph)
     assert got == expected(read_deals(hand))
-    assert [c["customer"]["key"] for c in got] == ["C1", "C5", "C6", "C7"]
+    assert [c["customer"]["key"] for c in got] == ["C1", "C10", "C5", "C6", "C7"]
     by_customer = {c["customer"]["key"]: c for c in got}
+    assert by_customer["C1"]["deals"] == [{"key": "D11"}, {"key": "D12"}]  # D11 expires today
     assert by_customer["C5"]["protected"] == {"key": "D51"}  # the tie: key asc
     assert by_customer["C6"]["deals"] == [{"key": "D61"}, {"key": "D62"}]  # D63 ended before
     assert by_customer["C7"]["deals"] == [{"key": "D71"}, {"key": "D72"}]
+    assert by_customer["C10"]["deals"] == [{"key": "D102"}, {"key": "D103"}]
+    assert by_customer["C10"]["protected"] == {"key": "D102"}  # not the lapsed D101
 
 
 @pytest.mark.parametrize("viewer", PARTNERS)
@@ -134,7 +156,7 @@ async def test_a_partner_is_told_only_the_date_of_anothers_protected_deal(
         "customer": {"key": "C1"},
         "deals": [{"key": "D11"}],
         "protected": {"key": "D11"},
-        "protectedOn": "2026-01-01",
+        "protectedOn": day(-30),
         "protectedIsYours": True,
         "hiddenDeals": 1,
         "notice": None,
@@ -143,12 +165,12 @@ async def test_a_partner_is_told_only_the_date_of_anothers_protected_deal(
         "customer": {"key": "C5"},
         "deals": [{"key": "D52"}],
         "protected": None,
-        "protectedOn": "2026-03-01",
+        "protectedOn": day(-5),
         "protectedIsYours": False,
         "hiddenDeals": 1,
-        "notice": "another partner's deal registered on 2026-03-01 protects this customer",
+        "notice": f"another partner's deal registered on {day(-5)} protects this customer",
     }
-    assert sorted(got) == ["C1", "C5", "C6", "C7"]
+    assert sorted(got) == ["C1", "C5", "C6", "C7"]  # its lapsed D101 on C10 is in none
     assert await conflicts_of(graph, partner_viewer("P4")) == []  # its only open deal is alone
 
 
@@ -178,14 +200,14 @@ async def test_paging_by_customer_with_signed_cursors(graph: Graph, hand: Path) 
     one = await ask(graph, CONFLICTS, {"first": 2})
     cursor = one.data["dealConflicts"]["pageInfo"]["endCursor"]
     second = await ask(graph, CONFLICTS, {"first": 2, "after": cursor})
-    assert [c["customer"]["key"] for c in second.data["dealConflicts"]["nodes"]] == ["C6", "C7"]
+    assert [c["customer"]["key"] for c in second.data["dealConflicts"]["nodes"]] == ["C5", "C6"]
     # A cursor of the whole list is not one of a single customer's.
     other = await ask(graph, CONFLICTS, {"after": cursor, "customer": cid("C7")})
     assert other.codes == ["BAD_USER_INPUT"]
 
 
-@pytest.mark.parametrize("first", [0, -1, 51, 100])
-async def test_first_is_one_to_fifty(graph: Graph, hand: Path, first: int) -> None:
+@pytest.mark.parametrize("first", [0, -1, 101])
+async def test_first_is_one_to_a_hundred(graph: Graph, hand: Path, first: int) -> None:
     answer = await ask(graph, CONFLICTS, {"first": first})
     assert answer.codes == ["BAD_USER_INPUT"]
     assert "first" in answer.errors[0]["message"]
@@ -243,7 +265,7 @@ async def test_a_page_is_two_round_trips_whatever_it_holds(graph: Graph, hand: P
       deals {{ partner {{ key }} customer {{ key }} }} protected {{ amount }} }} }} }}"""
     answer = await ask(graph, nested)
     assert not answer.errors, answer.errors
-    assert len(answer.data["dealConflicts"]["nodes"]) == 4
+    assert len(answer.data["dealConflicts"]["nodes"]) == 5
     assert answer.round_trips == 2  # the conflicts, then every listed deal in one batch
     with_conflicts = "{ deals(first: 50) { nodes { key conflicts { key } } } }"
     assert (await ask(graph, with_conflicts)).round_trips == 3  # the page, conflicts, deals

@@ -130,7 +130,7 @@ async def test_register_creates_a_pending_deal(empty_graph: Graph) -> None:
     )
 
 
-async def test_register_defaults_the_key_and_the_date(empty_graph: Graph) -> None:
+async def test_register_defaults_the_key_and_the_dates(empty_graph: Graph) -> None:
     graph = await seeded(empty_graph)
     began = today()
     first = (await register(graph, "P3", "C1")).data["dealRegister"]["deal"]
@@ -141,7 +141,12 @@ async def test_register_defaults_the_key_and_the_date(empty_graph: Graph) -> Non
     assert (await deals(graph))[first["key"]] == (
         "P3",
         "C1",
-        {"key": first["key"], "status": "PENDING", "registeredOn": registered_on},
+        {
+            "key": first["key"],
+            "status": "PENDING",
+            "registeredOn": registered_on,
+            "expiresOn": registered_on + datetime.timedelta(days=90),
+        },
     )
 
 
