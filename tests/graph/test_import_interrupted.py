@@ -86,16 +86,39 @@ async def test_ctrl_c_during_an_import_is_one_line_and_exit_130(
     await wipe(empty_graph)
 
 
-def _interrupted_command(args: list[str], after: float) -> subprocess.CompletedProcess[str]:
-    """Run `partnergraph` and press Ctrl-C after `after` seconds."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *args],
+def _hears_ctrl_c() -> None:
+    """In the child, before it runs: Ctrl-C as a terminal gives it. A suite run as a background
+    job (`make test &`, nohup, setsid) ignores SIGINT, and a child inherits that: Python then
+    installs no KeyboardInterrupt handler, and a Ctrl-C sent to it would never arrive."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _child(argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_hears_ctrl_c,
     )
+
+
+def test_a_child_hears_ctrl_c_even_where_the_suite_ignores_it() -> None:
+    asks = "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as under nohup or `make test &`
+    try:
+        child = _child([sys.executable, "-c", asks])
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert stdout.strip() == "True", stderr
+
+
+def _interrupted_command(args: list[str], after: float) -> subprocess.CompletedProcess[str]:
+    """Run `partnergraph` and press Ctrl-C after `after` seconds."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    process = _child([sys.executable, "-m", "api.cli", *args], env)
     time.sleep(after)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
