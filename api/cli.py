@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,10 +23,10 @@ from api.listen import check_listen
 from api.neo4j_commands import neo4j_app
 from api.progress import bar as progress_bar
 from api.settings import Settings, load_settings
-from graph.access import Role
+from graph.access import Role, today
 from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
-from graph.ingest.generate import PRESETS, generate
+from graph.ingest.generate import PRESETS, TODAY, generate
 from graph.ingest.load import ImportResult, import_bundle
 from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
@@ -77,9 +78,20 @@ def generate_command(
     ],
     preset: Annotated[str, typer.Option(help="tiny, small, medium or large.")] = "small",
     seed: Annotated[int, typer.Option(help="The same seed gives the same bundle.")] = 1,
+    around: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            metavar="DAY",
+            help="The day the bundle's dates are set around (deals, agreements, campaigns),"
+            f" as YYYY-MM-DD; {TODAY} when left out, so a seed always gives the same bytes.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Write a synthetic ecosystem bundle, deterministic for a seed."""
+    """Write a synthetic ecosystem bundle, deterministic for a seed (and day)."""
     preset = _check_preset(preset)
+    day = _day(around, "--today") if around is not None else TODAY
     if out_dir.is_dir() and any(out_dir.iterdir()):
         raise typer.BadParameter(
             f"{out_dir} is not empty: give a new or empty folder (the bundle would overwrite "
@@ -87,13 +99,22 @@ def generate_command(
             param_hint="--out",
         )
     try:
-        counts = generate(preset, seed, out_dir)
+        counts = generate(preset, seed, out_dir, day)
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted: the unfinished bundle in {out_dir} is removed") from None
     table = Table("file", "rows", title=f"{preset} bundle (seed {seed}) in {out_dir}")
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
+
+
+def _day(given: str, option: str) -> date:
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{given!r} is not a day (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def _check_preset(preset: str) -> str:
@@ -344,9 +365,11 @@ def demo_command(
         if held.stale and not no_analyze:  # scores older than the data, or never computed
             _analyze(settings)
         return
-    folder = settings.var_dir / "bundles" / f"{preset}-{seed}"
+    # Dated around today, so that its deals, agreements and campaigns are current ones.
+    day = today()
+    folder = settings.var_dir / "bundles" / f"{preset}-{seed}-{day}"
     if not (folder / "partners.csv").is_file():
-        generate(preset, seed, folder)
+        generate(preset, seed, folder, day)
     result = asyncio.run(_import(settings, folder, False, None))
     _report(result, False, None)
     if not no_analyze:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from support import awkward_bundle, counts, write_csv
+from support import awkward_bundle, counts, wipe, write_csv
 
 from graph.db import Graph
+from graph.ingest.generate import TODAY
 
 COMMAND = [sys.executable, "-m", "api.cli"]
 
@@ -182,3 +185,45 @@ async def test_demo_on_a_graph_already_loaded_scores_it_when_it_never_was(
         assert again.stdout.strip() == "the graph already holds partners: demo load skipped"
     finally:
         await graph.write("MATCH (e:Ecosystem) DETACH DELETE e")
+
+
+def _deal_days(folder: Path) -> list[date]:
+    with (folder / "deals.csv").open(encoding="utf-8", newline="") as handle:
+        return [date.fromisoformat(row["registered_on"]) for row in csv.DictReader(handle)]
+
+
+def test_generate_dates_a_bundle_around_the_day_asked_and_a_fixed_one_by_default(
+    tmp_path: Path,
+) -> None:
+    asked = date(2031, 3, 15)
+    for name, more in (("fixed", []), ("again", []), ("asked", ["--today", asked.isoformat()])):
+        args = ["generate", "--preset", "tiny", "--seed", "4", "--out", str(tmp_path / name)]
+        done = partnergraph(*args, *more)
+        assert done.returncode == 0, done.stderr
+    fixed = (tmp_path / "fixed" / "deals.csv").read_bytes()
+    assert (tmp_path / "again" / "deals.csv").read_bytes() == fixed  # the same bytes each time
+    assert max(_deal_days(tmp_path / "fixed")) <= TODAY
+    days = _deal_days(tmp_path / "asked")
+    assert max(days) <= asked and max(days) > TODAY + timedelta(days=365)
+    one_line_error(
+        partnergraph("generate", "--today", "someday", "--out", str(tmp_path / "bad")),
+        2,
+        "--today",
+        "'someday' is not a day",
+    )
+
+
+async def test_the_demo_is_dated_around_today(empty_graph: Graph, tmp_path: Path) -> None:
+    """Its deals are current ones, so that some are open (dealConflicts shows them)."""
+    try:
+        done = partnergraph(
+            "demo", "--preset", "tiny", "--no-analyze", env={"PARTNERGRAPH_VAR_DIR": str(tmp_path)}
+        )
+        assert done.returncode == 0, done.stderr
+        day = datetime.now(UTC).date()
+        folders = [folder.name for folder in (tmp_path / "bundles").iterdir()]
+        assert folders in ([f"tiny-7-{day}"], [f"tiny-7-{day + timedelta(days=1)}"])
+        days = _deal_days(tmp_path / "bundles" / folders[0])
+        assert day - timedelta(days=60) <= max(days) <= day + timedelta(days=1)
+    finally:
+        await wipe(empty_graph)
