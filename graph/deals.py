@@ -172,7 +172,7 @@ MATCH (d:Deal {key: $key})
 WHERE $partner IS NULL OR EXISTS { (:Partner {key: $partner})-[:REGISTERED]->(d) }
 SET d._lock = true
 REMOVE d._lock
-RETURN d.status AS status, d.expiresOn AS expiresOn
+RETURN d.status AS status, d.registeredOn AS registeredOn, d.expiresOn AS expiresOn
 """
 
 SET_STATUS = f"""
@@ -182,7 +182,8 @@ RETURN {DEAL} AS deal
 """
 
 # The deal workflow: the moves from each status. REJECTED, WON and LOST are final, and an
-# APPROVED deal past its expiresOn can no longer be WON (it may still be LOST).
+# APPROVED deal can be WON only within its window: not before registeredOn (staff may date a
+# registration ahead), not past expiresOn (it may still be LOST).
 MOVES: dict[str, frozenset[str]] = {
     DealStatus.PENDING: frozenset({DealStatus.APPROVED, DealStatus.REJECTED}),
     DealStatus.APPROVED: frozenset({DealStatus.WON, DealStatus.LOST}),
@@ -195,15 +196,20 @@ class InvalidTransition(Conflict):
     user_code = "INVALID_TRANSITION"
 
 
-def refusal(key: str, current: str, asked: str, expires_on: date | None, on: date) -> str | None:
-    """Why the workflow refuses moving deal `key` from `current` to `asked` on day `on`; None
-    when it allows it."""
+def refusal(
+    key: str, current: str, asked: str, window: tuple[date | None, date | None], on: date
+) -> str | None:
+    """Why the workflow refuses moving deal `key` from `current` to `asked` on day `on`, its
+    window being (registeredOn, expiresOn); None when it allows it."""
     refused = f"deal {key!r} is {current}: it cannot become {asked}"
     if asked not in MOVES.get(current, frozenset()):
         if current not in MOVES:
             return f"{refused} ({current} is final)"
         allowed = " or ".join(sorted(MOVES[current]))
         return f"{refused} (from {current} it may become {allowed})"
+    registered_on, expires_on = window
+    if asked == DealStatus.WON and registered_on is not None and on < registered_on:
+        return f"{refused} (it is registered from {registered_on.isoformat()})"
     if asked == DealStatus.WON and expires_on is not None and expires_on < on:
         return f"{refused} (it expired on {expires_on.isoformat()})"
     return None
@@ -223,16 +229,14 @@ async def change_deal_status(
             if partner is not None:
                 raise Forbidden("a partner may change only its own deals")
             raise NotFound(f"there is no deal {key!r}", field="deal")
-        expires_on = found[0]["expiresOn"]
-        why = refusal(
-            key,
-            found[0]["status"],
-            status,
-            expires_on.to_native() if expires_on is not None else None,
-            on,
-        )
+        window = (_day(found[0]["registeredOn"]), _day(found[0]["expiresOn"]))
+        why = refusal(key, found[0]["status"], status, window, on)
         if why is not None:
             raise InvalidTransition(why, field="status")
         return dict((await tx.run(SET_STATUS, {"key": key, "status": status}))[0]["deal"])
 
     return await graph.transaction(work)
+
+
+def _day(value: Any) -> date | None:
+    return value.to_native() if value is not None else None

@@ -79,8 +79,8 @@ class DealChangeStatusInput:
     deal: strawberry.ID
     status: DealStatus = strawberry.field(
         description="PENDING → APPROVED or REJECTED (staff); APPROVED → WON or LOST (staff, or "
-        "the deal's own partner), not WON once past expiresOn. REJECTED, WON and LOST are "
-        "final; any other move (to the status it has, too) is INVALID_TRANSITION."
+        "the deal's own partner), WON only from registeredOn to expiresOn. REJECTED, WON and "
+        "LOST are final; any other move (to the status it has, too) is INVALID_TRANSITION."
     )
 
 

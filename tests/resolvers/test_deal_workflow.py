@@ -176,6 +176,27 @@ async def test_a_deal_may_be_won_up_to_and_on_its_expiry_date(
 
 
 @pytest.mark.parametrize(
+    ("on", "allowed"),
+    [
+        pytest.param(datetime.date(2026, 1, 4), False, id="the-day-before"),
+        pytest.param(datetime.date(2026, 1, 5), True, id="on-its-first-day"),
+    ],
+)
+async def test_a_deal_is_not_won_before_it_is_registered(
+    empty_graph: Graph, on: datetime.date, allowed: bool
+) -> None:
+    """Staff may date a registration ahead; it cannot be won before that day."""
+    graph = await with_deal(empty_graph, "APPROVED")
+    if allowed:
+        row = await deals.change_deal_status(graph, "D", "WON", None, on)
+        assert row["status"] == "WON"
+    else:
+        with pytest.raises(deals.InvalidTransition, match="registered from 2026-01-05"):
+            await deals.change_deal_status(graph, "D", "WON", None, on)
+        assert await status_of(graph) == "APPROVED"
+
+
+@pytest.mark.parametrize(
     ("start", "racing"),
     [
         pytest.param(
