@@ -29,7 +29,10 @@ class AuditEvent:
         description="What was asked: the field's name (topOverlaps, influencePaths, "
         "agreementGrant, ...; overlap.customers for a nested one). The README lists them."
     )
-    partners: list[str] = strawberry.field(description="The keys of the partners asked about.")
+    partners: list[str] = strawberry.field(
+        description="The keys of the partners asked about; for partnerMap, its center and every "
+        "other partner whose accounts (size, overlaps, holding the center) the answer showed."
+    )
     allowed: bool = strawberry.field(description="False when the question was refused.")
 
     @classmethod
