@@ -211,9 +211,10 @@ def _audit(
     ):
         shown |= counted
     if any(_selects(field.selections, ("edges",)) for field in selected):
-        for edge in found.edges:
-            if edge.kind in ("OVERLAP", "HAS_ACCOUNT"):
-                shown |= {key for kind, key in (edge.source, edge.target) if kind == "Partner"}
+        # An overlap joins two partners; an account, a partner to the customer center.
+        edges = found.edges
+        shown.update(edge.source[1] for edge in edges if edge.kind in ("OVERLAP", "HAS_ACCOUNT"))
+        shown.update(edge.target[1] for edge in edges if edge.kind == "OVERLAP")
     shown -= {context.viewer.partner_key or "", *asked}
     context.audit("partnerMap", [*asked, *sorted(shown)], allowed=True)
 
