@@ -3,7 +3,7 @@
 A partner-scoped viewer's map shows overlaps only between partners whose accounts it may count
 (its own, or under OVERLAP_COUNTS), sizes only of those, and customers only as a center it may
 see (graph/analytics/partner_map.py). A map drawn for it is one audit event naming its center
-and every other partner whose accounts the answer shows (`_shown`); a center it may not see is
+and every other partner whose accounts the answer shows (`_audit`); a center it may not see is
 a refused one.
 """
 
@@ -173,7 +173,7 @@ class MapQueries:
         except Exception:
             context.audit("partnerMap", asked, allowed=True)  # asked, though not answered
             raise
-        _audit(context, asked, found, info.selected_fields, centered=ref is not None)
+        _audit(context, asked, found, info, centered=ref is not None)
         return PartnerMap(
             nodes=[MapNode.of(node) for node in found.nodes],
             edges=[
@@ -194,12 +194,15 @@ def _audit(
     context: Context,
     asked: list[str],
     found: analytics.MapSlice,
-    selected: list[Selection],
+    info: Info,
     *,
     centered: bool,
 ) -> None:
     """One event for the map: its center, then every other partner whose accounts the answer
     shows, whatever its aliases, fragments, @skip and @include."""
+    if not context.audited:
+        return
+    selected = info.selected_fields
     shown: set[str] = set()
     counted = {node.key for node in found.nodes if node.kind == "Partner" and node.size_known}
     if any(
