@@ -3,8 +3,9 @@
 Each event is written with one `write` on a file opened for appending (once, and again when it
 was rotated away), so it is in the file (the page cache) when the question is answered, and the
 lines of requests answered at the same time, or of several API processes given the same file,
-never interleave. Reading filters the file newest first; a cursor is the byte offset of an
-event's line, which appending never moves.
+never interleave. Reading filters the file newest first; a page ends at an event's mark, the
+byte offset of its line (which appending never moves) and its time, so a mark names one line
+and a rotated file or an offset inside a line is refused, not misread.
 
 The trail and the request id of the request being answered are context variables, set for each
 request by the API (`bind`), so code that records an event needs neither passed down to it.
@@ -12,8 +13,6 @@ request by the API (`bind`), so code that records an event needs neither passed 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import json
 import os
@@ -27,6 +26,8 @@ from pathlib import Path
 
 from graph.errors import InvalidInput
 
+Mark = tuple[int, str]  # an event's offset and time (ISO 8601): one line of the file
+
 
 @dataclass(frozen=True)
 class AuditEvent:
@@ -39,6 +40,11 @@ class AuditEvent:
     partners: tuple[str, ...]
     allowed: bool
     offset: int = -1  # where its line starts in the file; -1 until it is read back
+
+    @property
+    def mark(self) -> Mark:
+        """Where a page that ends with this event ends."""
+        return self.offset, self.at.isoformat()
 
     def line(self) -> bytes:
         fields = {
@@ -126,15 +132,24 @@ class AuditTrail:
             self._fd = None
 
     def events(
-        self, where: AuditFilter, first: int, before: int | None
+        self, where: AuditFilter, first: int, after: tuple[object, ...] | None
     ) -> tuple[list[AuditEvent], int, bool]:
-        """Up to `first` matching events older than the offset `before`, newest first; with the
-        number of matching events in all, and whether more follow."""
+        """Up to `first` matching events older than the matching event marked `after`, newest
+        first; with the number of matching events in all, and whether more follow. A mark that
+        is no matching event's (hand-made, or of a file rotated away) is InvalidInput on
+        `after`."""
         matching = [event for event in self._read() if where.matches(event)]
         matching.reverse()
         total = len(matching)
-        if before is not None:
-            matching = [event for event in matching if event.offset < before]
+        if after is not None:
+            index = next((i for i, event in enumerate(matching) if event.mark == after), None)
+            if index is None:
+                raise InvalidInput(
+                    "after is not a cursor of this list (or the trail was rotated since): "
+                    "start again without it",
+                    field="after",
+                )
+            matching = matching[index + 1 :]
         return matching[:first], total, len(matching) > first
 
     def _read(self) -> Iterator[AuditEvent]:
@@ -149,21 +164,6 @@ class AuditTrail:
                 if event is not None:
                     yield event
                 offset += len(line)
-
-
-def encode_cursor(event: AuditEvent) -> str:
-    return base64.urlsafe_b64encode(f"audit:{event.offset}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-        kind, _, offset = raw.partition(":")
-        if kind == "audit" and offset.isdigit():
-            return int(offset)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        pass
-    raise InvalidInput("after is not a cursor of this list", field="after")
 
 
 _trail: ContextVar[AuditTrail | None] = ContextVar("audit_trail", default=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import strawberry
 from graph import audit
 from graph.access import Role
 from graph.errors import Forbidden, InvalidInput
-from graph.paging import Page, Window
+from graph.paging import Page, Window, encode_cursor, made_under
 from resolvers.connection import Connection, empty, ready
 from resolvers.context import Info
 
@@ -29,7 +30,10 @@ class AuditEvent:
         description="What was asked: the field's name (topOverlaps, influencePaths, "
         "agreementGrant, ...; overlap.customers for a nested one). The README lists them."
     )
-    partners: list[str] = strawberry.field(description="The keys of the partners asked about.")
+    partners: list[str] = strawberry.field(
+        description="The keys of the partners asked about; for partnerMap, its center and every "
+        "other partner whose accounts (size, overlaps, holding the center) the answer showed."
+    )
     allowed: bool = strawberry.field(description="False when the question was refused.")
 
     @classmethod
@@ -90,18 +94,18 @@ class AuditQueries:
         context = info.context
         if context.viewer.role is not Role.ADMIN:
             raise Forbidden("only admins may read the audit trail")
-        window = Window.of(first, None)
-        before = audit.decode_cursor(after) if after is not None else None
         where = (filter or AuditFilter()).where()
+        under = made_under("auditEvents", dataclasses.asdict(where))
+        window = Window.of(first, after, size=2, under=under)  # a cursor is an event's mark
         if context.trail is None:
             return empty()
         events, total, more = await asyncio.to_thread(
-            context.trail.events, where, window.first, before
+            context.trail.events, where, window.first, window.after
         )
         page: Page[Any] = Page(
             items=events,
-            cursors=[audit.encode_cursor(event) for event in events],
+            cursors=[encode_cursor(event.mark, under) for event in events],
             has_next=more,
-            has_previous=before is not None,
+            has_previous=window.after is not None,
         )
         return ready(page, AuditEvent.of, total)

@@ -37,10 +37,16 @@ class Context:
         """What the viewer may see of partners' accounts; loaded once per request."""
         return await self.access.sight()
 
+    @property
+    def audited(self) -> bool:
+        """Whether this request's questions are recorded: a partner-scoped viewer's, given a
+        trail."""
+        return not self.viewer.is_staff and self.trail is not None
+
     def audit(self, operation: str, partners: list[str], *, allowed: bool) -> None:
         """Record a question a partner-scoped viewer asks about other partners."""
         viewer = self.viewer
-        if viewer.is_staff or self.trail is None:
+        if not self.audited or self.trail is None:
             return
         self.trail.record(
             AuditEvent(

@@ -2,7 +2,9 @@
 
 A partner-scoped viewer's map shows overlaps only between partners whose accounts it may count
 (its own, or under OVERLAP_COUNTS), sizes only of those, and customers only as a center it may
-see (graph/analytics/partner_map.py); a map drawn for it is audited.
+see (graph/analytics/partner_map.py). A map drawn for it is one audit event naming its center
+and every other partner whose accounts the answer shows (`_audit`); a center it may not see is
+a refused one.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from graph.analytics import partner_map as analytics
 from graph.analytics.paths import Ref
 from graph.errors import InvalidInput, NotFound
-from resolvers.context import Info
+from resolvers.context import Context, Info
 from resolvers.enums import PartnerType, Tier
 from resolvers.node import decode_id, encode_id
 from resolvers.partners import PartnerFilter
@@ -144,12 +147,12 @@ class MapQueries:
         most = _bounded(max_overlaps, DEFAULT_OVERLAPS, 0, MAX_OVERLAPS, "maxOverlaps")
         ref = _center(center)
         filters: dict[str, Any] = (filter or PartnerFilter()).params()
-        sight = await info.context.sight()
+        context = info.context
+        sight = await context.sight()
         asked = [ref.key] if ref is not None and ref.kind == "Partner" else []
-        info.context.audit("partnerMap", asked, allowed=True)
         try:
             found = await analytics.partner_map(
-                info.context.graph,
+                context.graph,
                 center=ref,
                 depth=depth,
                 limit=limit,
@@ -159,13 +162,18 @@ class MapQueries:
                 counted=sight.count_owners(),
                 listed=sight.account_owners(),
                 count_omitted=False,
-                viewer=info.context.viewer.partner_key,
+                viewer=context.viewer.partner_key,
             )
         except analytics.MissingCenter:
             assert ref is not None
+            context.audit("partnerMap", asked, allowed=False)  # unknown, or not one it may see
             raise NotFound(
                 f"center: there is no {ref.kind.lower()} {ref.key!r}", field="center"
             ) from None
+        except Exception:
+            context.audit("partnerMap", asked, allowed=True)  # asked, though not answered
+            raise
+        _audit(context, asked, found, info, centered=ref is not None)
         return PartnerMap(
             nodes=[MapNode.of(node) for node in found.nodes],
             edges=[
@@ -180,3 +188,53 @@ class MapQueries:
             truncated=found.truncated,
             found=found,
         )
+
+
+def _audit(
+    context: Context,
+    asked: list[str],
+    found: analytics.MapSlice,
+    info: Info,
+    *,
+    centered: bool,
+) -> None:
+    """One event for the map: its center, then every other partner whose accounts the answer
+    shows, whatever its aliases, fragments, @skip and @include."""
+    if not context.audited:
+        return
+    selected = info.selected_fields
+    shown: set[str] = set()
+    counted = {node.key for node in found.nodes if node.kind == "Partner" and node.size_known}
+    if any(
+        _selects(field.selections, path)
+        # A counted partner's size; the overlaps among the map's partners that are left out;
+        # around a center, a partner's being there at all (it may be an overlap's end).
+        for field in selected
+        for path in [("nodes", "size"), ("omittedOverlaps",), *([("nodes",)] if centered else [])]
+    ):
+        shown |= counted
+    if any(_selects(field.selections, ("edges",)) for field in selected):
+        # An overlap joins two partners; an account, a partner to the customer center.
+        edges = found.edges
+        shown.update(edge.source[1] for edge in edges if edge.kind in ("OVERLAP", "HAS_ACCOUNT"))
+        shown.update(edge.target[1] for edge in edges if edge.kind == "OVERLAP")
+    shown -= {context.viewer.partner_key or "", *asked}
+    context.audit("partnerMap", [*asked, *sorted(shown)], allowed=True)
+
+
+def _selects(selections: list[Selection], path: tuple[str, ...]) -> bool:
+    """Whether the answer holds the field at `path` (names, not aliases) below `selections`."""
+    for selection in selections:
+        directives = selection.directives
+        if directives.get("skip", {}).get("if") or not directives.get("include", {}).get(
+            "if", True
+        ):
+            continue
+        if not isinstance(selection, SelectedField):  # a fragment: its fields are ours
+            if _selects(selection.selections, path):
+                return True
+        elif selection.name == path[0] and (
+            len(path) == 1 or _selects(selection.selections, path[1:])
+        ):
+            return True
+    return False

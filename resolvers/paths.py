@@ -2,7 +2,8 @@
 
 A partner-scoped viewer's paths step over an account only where it may see that account (its
 own, or a partner's that grants it ACCOUNT_LIST): the answer is the one it would get if the
-accounts it may not see did not exist. Every such question is audited.
+accounts it may not see did not exist. Every such question is audited; one naming a customer
+it may not see (NOT_FOUND, like an unknown one) as refused.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ class PathQueries:
         access = info.context.access
         sight = await access.sight()
         ends = [ref.key for ref in (source, target) if ref.kind == "Partner"]
-        info.context.audit("influencePaths", ends, allowed=True)
         kinds = [kind.value for kind in via] if via else analytics.RELATIONSHIPS
+        refused = False
         try:
             found = await analytics.influence_paths(
                 info.context.graph,
@@ -123,12 +124,15 @@ class PathQueries:
                 visible=await access.customer_visibility(),
             )
         except analytics.Missing as missing:
+            refused = True  # an unknown node, or a customer the viewer may not see
             fields = ["from", "to", *(f"avoid[{i}]" for i in range(len(shunned)))]
             ref = [source, target, *shunned][missing.index]
             field = fields[missing.index]
             raise NotFound(
                 f"{field}: there is no {ref.kind.lower()} {ref.key!r}", field=field
             ) from None
+        finally:
+            info.context.audit("influencePaths", ends, allowed=not refused)
         return [
             InfluencePath(
                 influence=path.influence,

@@ -41,6 +41,22 @@ def write_csv(
     return path
 
 
+def write_holders(
+    folder: Path, partners: Iterable[str], holders: Mapping[str, Iterable[str]]
+) -> None:
+    """partners.csv (`partner_rows`), and customers.csv and accounts.csv from `holders`, each
+    customer's key to the partners holding it (as CUSTOMER)."""
+    write_csv(folder, "partners.csv", partner_rows(partners))
+    write_csv(
+        folder, "customers.csv", [[key, f"Customer {key}", "", "", "", ""] for key in holders]
+    )
+    write_csv(
+        folder,
+        "accounts.csv",
+        [[p, c, "CUSTOMER", "", ""] for c, keys in holders.items() for p in keys],
+    )
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))

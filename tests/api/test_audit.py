@@ -3,9 +3,10 @@ partner-scoped viewer is one JSON line in PARTNERGRAPH_AUDIT_LOG, and admins can
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from api.app import create_app
 from api.auth import Tokens
 from api.settings import Settings
 from graph.access import today
+from graph.audit import AuditEvent, AuditTrail
 from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
@@ -214,6 +216,127 @@ def test_a_bad_cursor_is_bad_user_input(
 ) -> None:
     body = _ask(client, settings, EVENTS, {"after": "nonsense"}, role="admin").json()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "after"
+
+
+def _record_many(path: Path, count: int) -> None:
+    """`count` events of two viewers, two operations, some refused, some about a partner whose
+    key is more than one byte long."""
+    trail = AuditTrail(path)
+    for n in range(count):
+        trail.record(
+            AuditEvent(
+                at=datetime.now(UTC),
+                request_id=f"e{n}",
+                subject="alice",
+                role="partner",
+                viewer="Q" if n % 3 == 0 else "P",
+                operation="overlap" if n % 2 else "accounts",
+                partners=("A",) if n % 4 else ("Ärzte", "A"),
+                allowed=n % 5 != 0,
+            )
+        )
+    trail.close()
+
+
+def _expected(path: Path, where: dict[str, Any]) -> list[str]:
+    """The request ids of the file's lines the filter keeps, newest first, read as plain JSON."""
+    kept = []
+    for line in _lines(path):
+        if (
+            where.get("viewer", line["viewer"]) == line["viewer"]
+            and where.get("operation", line["operation"]) == line["operation"]
+            and where.get("allowed", line["allowed"]) == line["allowed"]
+            and ("partner" not in where or where["partner"] in line["partners"])
+        ):
+            kept.append(line["requestId"])
+    return kept[::-1]
+
+
+def _events(client: TestClient, settings: Settings, **variables: Any) -> Any:
+    return _ask(client, settings, EVENTS, variables, role="admin").json()
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"partner": "A"},
+    {"partner": "Ärzte"},
+    {"allowed": False},
+    {"viewer": "Q", "operation": "overlap"},
+    {"viewer": "nobody"},
+]
+
+
+@pytest.mark.parametrize("where", FILTERS)
+def test_cursors_walk_every_event_once_in_order(
+    client: TestClient, settings: Settings, trail_file: Path, where: dict[str, Any]
+) -> None:
+    _record_many(trail_file, 40)
+    want = _expected(trail_file, where)
+    for first in (1, 7, 40):
+        seen: list[str] = []
+        after = None
+        while True:
+            body = _events(client, settings, first=first, after=after, filter=where)
+            assert "errors" not in body, body
+            page = body["data"]["auditEvents"]
+            assert page["totalCount"] == len(want)
+            seen += [node["requestId"] for node in page["nodes"]]
+            assert len(page["nodes"]) <= first
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert seen == want, (where, first)
+
+
+def _refused(body: Any) -> None:
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert body["errors"][0]["extensions"]["field"] == "after"
+
+
+def _tampered(cursor: str, change: Callable[[list[Any]], None]) -> str:
+    """A cursor whose values (not its signature) were changed by hand."""
+    values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    change(values)
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def test_a_cursor_of_another_filter_or_made_by_hand_is_refused(
+    client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    _record_many(trail_file, 12)
+    plain = _events(client, settings, first=2)["data"]["auditEvents"]["pageInfo"]["endCursor"]
+    by_a = {"partner": "A"}
+    of_a = _events(client, settings, first=2, filter=by_a)["data"]["auditEvents"]
+    # Under the filter it was made under, each pages on.
+    assert "errors" not in _events(client, settings, first=2, after=plain)
+    then = _events(client, settings, first=2, after=of_a["pageInfo"]["endCursor"], filter=by_a)
+    assert "errors" not in then
+    # Under another filter, or none, neither does.
+    _refused(_events(client, settings, after=plain, filter=by_a))
+    _refused(_events(client, settings, after=plain, filter={"allowed": True}))
+    _refused(_events(client, settings, after=of_a["pageInfo"]["endCursor"]))
+    _refused(
+        _events(client, settings, after=of_a["pageInfo"]["endCursor"], filter={"partner": "N"})
+    )
+    # A bare offset, inside a line or at the start of one.
+    for raw in (b"audit:3", b"audit:0"):
+        bare = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        _refused(_events(client, settings, after=bare))
+    # An offset moved into the line, or an event's time put on another event's line.
+    offsets = [0]
+    for line in trail_file.read_bytes().splitlines(keepends=True)[:-1]:
+        offsets.append(offsets[-1] + len(line))
+
+    def inside(values: list[Any]) -> None:
+        values[1] += 3
+
+    def elsewhere(values: list[Any]) -> None:
+        values[1] = offsets[2] if values[1] != offsets[2] else offsets[3]
+
+    for change in (inside, elsewhere):
+        _refused(_events(client, settings, after=_tampered(plain, change)))
 
 
 def test_serve_writes_the_trail(

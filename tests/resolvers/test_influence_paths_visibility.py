@@ -27,8 +27,10 @@ from paths_oracle import (
 from paths_support import ask_paths, gid, load_bundle, shaped
 from support import ask, partner_rows, partner_viewer, wipe, write_csv
 
+from graph import audit
 from graph.access import today
 from graph.analytics import paths
+from graph.audit import AuditFilter, AuditTrail
 from graph.db import Graph
 
 # Who grants P what: A lists its accounts (until a month from now), O lists them open-ended,
@@ -230,33 +232,44 @@ def without(message: str, *words: str) -> str:
 
 @pytest.mark.parametrize("hidden", ["c1", "e1", "r1", "n1", "w1"])
 async def test_a_hidden_customer_is_not_found_like_an_unknown_one(
-    graph: Graph, world: World, hidden: str
+    graph: Graph, world: World, hidden: str, tmp_path: Path
 ) -> None:
     viewer = partner_viewer("P")
     unknown = "zz"
+    trail = AuditTrail(tmp_path / "audit.jsonl")
+    refusals = []
     for argument in ("from", "to", "avoid[1]"):
         messages = []
         for key in (hidden, unknown):
             node: Node = ("Customer", key)
-            if argument == "from":
-                answer = await ask_paths(graph, node, ("Partner", "A"), viewer)
-            elif argument == "to":
-                answer = await ask_paths(graph, ("Partner", "A"), node, viewer)
-            else:
-                answer = await ask_paths(
-                    graph,
-                    ("Partner", "A"),
-                    ("Partner", "O"),
-                    viewer,
-                    avoid=[("Partner", "C"), node],
-                )
+            with audit.bind(trail, f"{argument} {key}"):
+                if argument == "from":
+                    answer = await ask_paths(graph, node, ("Partner", "A"), viewer)
+                elif argument == "to":
+                    answer = await ask_paths(graph, ("Partner", "A"), node, viewer)
+                else:
+                    answer = await ask_paths(
+                        graph,
+                        ("Partner", "A"),
+                        ("Partner", "O"),
+                        viewer,
+                        avoid=[("Partner", "C"), node],
+                    )
             assert answer.codes == ["NOT_FOUND"], answer.errors
             assert answer.errors[0]["extensions"]["field"] == argument
             assert answer.data is None
             messages.append(without(answer.errors[0]["message"], gid(node), key))
+            ends = ("A", "O") if argument == "avoid[1]" else ("A",)
+            refusals.append((f"{argument} {key}", ends, False))
         assert messages[0] == messages[1], messages
         # Staff see that customer.
         assert not (await ask_paths(graph, ("Customer", hidden), ("Partner", "A"))).errors
+    # Each refusal is recorded as one, the staff questions not at all, an answer as allowed.
+    with audit.bind(trail, "answered"):
+        assert not (await ask_paths(graph, ("Customer", "x1"), ("Partner", "A"), viewer)).errors
+    events, _, _ = trail.events(AuditFilter(operation="influencePaths"), 100, None)
+    recorded = [(event.request_id, event.partners, event.allowed) for event in reversed(events)]
+    assert recorded == [*refusals, ("answered", ("A",), True)]
 
 
 async def test_an_answer_does_not_depend_on_what_is_hidden(graph: Graph, world: World) -> None:

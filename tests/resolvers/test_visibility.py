@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from support import ask, partner_viewer, wipe, write_csv
+from support import ask, partner_viewer, wipe, write_csv, write_holders
 
 from graph import audit
 from graph.access import Role, Viewer, today
@@ -52,19 +52,7 @@ async def ecosystem(graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> A
     def on(offset: int | None) -> str:
         return "" if offset is None else (day + timedelta(days=offset)).isoformat()
 
-    write_csv(
-        folder,
-        "partners.csv",
-        [[key, f"Partner {key}", "RESELLER", "GOLD", "", "", "", "", ""] for key in PARTNERS],
-    )
-    write_csv(
-        folder, "customers.csv", [[key, f"Customer {key}", "", "", "", ""] for key in HOLDERS]
-    )
-    write_csv(
-        folder,
-        "accounts.csv",
-        [[p, c, "CUSTOMER", "", ""] for c, holders in HOLDERS.items() for p in holders],
-    )
+    write_holders(folder, PARTNERS, HOLDERS)
     agreements = [
         [f"ag-{g}", g, "P", scope, on(start), on(end), status]
         for g, (scope, start, end, status) in GRANTS.items()
