@@ -3,8 +3,8 @@ Cytoscape and other analysts' tools.
 
 The map is the one `partnerMap` answers with the same arguments, in the staff view (the command
 line is the operator's): the same nodes, named by the same global ids, and the same edges. The
-arguments are checked as the API checks them, before any work; the file is written beside its
-final name and renamed into place when complete, so a failure leaves none.
+arguments are checked as the API checks them, before any work; the file is written where
+`api.commands.destination` says (a regular file whole or not at all, `-` on standard output).
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from api.commands import check_folder, ensure_neo4j, fail, replacing, text, writing_failed
+from api.commands import (
+    OUT_RULE,
+    check_folder,
+    ensure_neo4j,
+    fail,
+    text,
+    writing,
+    writing_failed,
+    wrote,
+)
 from api.map_formats import FORMATS, write
 from api.settings import Settings, load_settings
 from graph.analytics.partner_map import MapSlice, MissingCenter, partner_map
@@ -40,7 +49,7 @@ Choice = TypeVar("Choice", bound=StrEnum)
 
 def export_map_command(
     out_file: Annotated[
-        Path, typer.Option("--out", dir_okay=False, help="The file to write.", show_default=False)
+        Path, typer.Option("--out", help=f"The file to write. {OUT_RULE}", show_default=False)
     ],
     form: Annotated[
         str,
@@ -132,7 +141,7 @@ def export_map_command(
         writing_failed(out_file, error)
     cut = f" (cut to the {_many(limit, 'most important node')})" if found.truncated else ""
     said = f"{_many(len(found.nodes), 'node')} and {_many(len(found.edges), 'edge')}"
-    typer.echo(f"wrote {said}{cut} to {out_file}")
+    wrote(out_file, f"{said}{cut}")
 
 
 def _many(count: int, what: str) -> str:
@@ -170,7 +179,7 @@ async def export_to_file(
         )
     finally:
         await graph.close()
-    with replacing(out) as handle:
+    with writing(out) as handle:
         write(found, form, handle)
     return found
 

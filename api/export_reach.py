@@ -2,7 +2,8 @@
 
 The rows are those of `Reach.customers` in the staff view, by customer key: the customer's key,
 name, industry and region and the keys of the participants reaching it, `;`-joined. The file is
-written beside its final name and renamed into place when complete, so a failure leaves none.
+written where `api.commands.destination` says (a regular file whole or not at all, `-` on
+standard output).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import typer
 from rich.console import Console
 
 from api.commands import (
+    OUT_RULE,
     check_folder,
     ensure_neo4j,
     err,
     fail,
-    replacing,
     text,
+    writing,
     writing_failed,
+    wrote,
 )
 from api.progress import bar
 from api.settings import Settings, load_settings
@@ -37,7 +40,7 @@ HEADER = ["customer", "name", "industry", "region", "participants"]
 
 def export_reach_command(
     campaign: Annotated[str, typer.Argument(help="The campaign's key.")],
-    out_file: Annotated[Path, typer.Option("--out", dir_okay=False, help="The CSV file to write.")],
+    out_file: Annotated[Path, typer.Option("--out", help=f"The CSV file to write. {OUT_RULE}")],
     depth: Annotated[
         int, typer.Option(min=0, max=MAX_DEPTH, help="Sub-partner levels below each participant.")
     ] = 1,
@@ -58,7 +61,7 @@ def export_reach_command(
         fail(error.message, 2)
     except OSError as error:  # its file name would be the temporary one beside the file
         writing_failed(out_file, error)
-    typer.echo(f"wrote {written:,} customers reached by {campaign} to {out_file}")
+    wrote(out_file, f"{written:,} customers reached by {campaign}")
 
 
 def statuses_from(values: list[str]) -> list[str]:
@@ -99,7 +102,7 @@ async def export_reach(
         tuple(found.partners), depth, tuple(statuses), tuple(found.industries), tuple(found.regions)
     )
     written = 0
-    with replacing(out, newline="") as handle, bar(console) as progress:
+    with writing(out, newline="") as handle, bar(console) as progress:
         rows = csv.writer(handle, lineterminator="\n")
         rows.writerow(HEADER)
         task = progress.add_task(f"reach of {campaign}", total=None)

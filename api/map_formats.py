@@ -4,10 +4,12 @@
 Every node is named by its API global id, so the three files and the API name a node alike;
 its fields keep the API's names. A field without a value is left out of the XML formats (and is
 null in JSON). Edges keep their order and their multiplicity: two partners that are linked and
-also overlap have two edges. In GEXF the graph is mixed — OVERLAP edges are undirected, every
-other edge runs from `source` to `target`; GraphML readers (networkx, Cytoscape) take one
-direction for the whole graph, so there an OVERLAP edge is written directed as well, in the
-order the API gives, and its `kind` says what it is.
+also overlap have two edges. Both XML formats hold a directed graph: every edge runs from
+`source` to `target` as the API gives them, an OVERLAP edge too, and its `kind` says what it is.
+A mixed GEXF graph (OVERLAP undirected) is what Gephi would take, but networkx's read_gexf
+refuses any graph with both kinds of edge, and Gephi refuses the one edge type that would be
+both ("mutual"); so the GEXF graph declares itself directed, each edge says so too, and each
+carries its kind as GEXF 1.3's `kind`, by which Gephi keeps two edges between one pair apart.
 
 Text that XML 1.0 cannot hold (control characters other than tab and line breaks) is written as
 U+FFFD so that the file stays readable; tab and line breaks are written as character references.
@@ -156,11 +158,10 @@ def gexf(found: MapSlice) -> Iterator[str]:
     yield "    </nodes>\n"
     yield "    <edges>\n"
     for number, edge in enumerate(found.edges):
-        direction = ' type="undirected"' if edge.kind == "OVERLAP" else ""
         yield (
             f'      <edge id="{number}" source="{text(node_id(*edge.source))}"'
-            f' target="{text(node_id(*edge.target))}"{direction} label="{text(edge.kind)}"'
-            f' weight="{text(edge.weight)}">'
+            f' target="{text(node_id(*edge.target))}" type="directed" kind="{text(edge.kind)}"'
+            f' label="{text(edge.kind)}" weight="{text(edge.weight)}">'
             f'<attvalues><attvalue for="kind" value="{text(edge.kind)}"/></attvalues></edge>\n'
         )
     yield "    </edges>\n  </graph>\n</gexf>\n"

@@ -9,20 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from networkx.readwrite.gexf import GEXFReader
 
 Edge = tuple[str, str, str, float]
-
-
-class MixedGEXFReader(GEXFReader):  # type: ignore[misc]
-    """networkx's GEXF reader for a mixed graph: networkx refuses one (each of its graphs is
-    directed or not), so every edge is read into the directed graph with its own `type` kept."""
-
-    def add_edge(self, G: Any, edge_element: Any, edge_attr: Any) -> None:
-        direction = edge_element.attrib.pop("type", "directed")
-        super().add_edge(G, edge_element, edge_attr)
-        source, target = edge_element.get("source"), edge_element.get("target")
-        G.edges[source, target, edge_element.get("id")]["type"] = direction
 
 
 def read_graphml(path: Path) -> tuple[dict[str, dict[str, Any]], Counter[Edge], dict[str, Any]]:
@@ -36,17 +24,16 @@ def read_graphml(path: Path) -> tuple[dict[str, dict[str, Any]], Counter[Edge], 
     return nodes, edges, dict(graph.graph)
 
 
-def read_gexf(path: Path) -> tuple[dict[str, dict[str, Any]], Counter[Edge], dict[str, str]]:
-    """Nodes, edges, and each OVERLAP-or-not kind's direction (one per kind, checked here)."""
-    graph = MixedGEXFReader(version="1.3")(str(path))
+def read_gexf(path: Path) -> tuple[dict[str, dict[str, Any]], Counter[Edge]]:
+    """The file as networkx's own read_gexf takes it: a directed multigraph."""
+    graph = nx.read_gexf(path, version="1.3")
+    assert graph.is_directed()
     nodes = {node: dict(data) for node, data in graph.nodes(data=True)}
     edges: Counter[Edge] = Counter()
-    directions: dict[str, str] = {}
     for source, target, data in graph.edges(data=True):
         assert data["label"] == data["kind"]
-        assert directions.setdefault(data["kind"], data["type"]) == data["type"]
         edges[(source, target, data["kind"], data["weight"])] += 1
-    return nodes, edges, directions
+    return nodes, edges
 
 
 def read_json(path: Path) -> Any:

@@ -6,7 +6,8 @@ import csv
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,30 @@ def partnergraph(*args: str, env: dict[str, str] | None = None) -> subprocess.Co
     return subprocess.run(
         [*COMMAND, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
+
+
+def partnergraph_bytes(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The command run in `cwd`, its output as bytes, exactly as a pipe receives them."""
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [*COMMAND, *args], capture_output=True, env=environment, cwd=cwd, timeout=300, check=False
+    )
+
+
+def read_in_a_thread(fifo: Path) -> Callable[[], bytes]:
+    """A reader on the FIFO, as `cat fifo` would be; its bytes once the writer closes it."""
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+
+    def received() -> bytes:
+        reader.join(timeout=30)
+        assert got, "the reader never saw the writer close the FIFO"
+        return got[0]
+
+    return received
 
 
 async def test_import_prints_every_bad_row_and_writes_nothing(

@@ -6,7 +6,9 @@ awkward names; bad arguments are exit 2 with one line and no file."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import stat
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from map_files import api_edges, api_nodes, read_gexf, read_graphml, read_json, without
 from support import ask, partner_rows, wipe, wipe_and_load, write_csv
-from test_cli import partnergraph
+from test_cli import partnergraph, partnergraph_bytes, read_in_a_thread
 from typer.testing import CliRunner
 
 from graph.analytics.network import analyze
@@ -284,3 +286,99 @@ async def test_a_file_there_is_replaced_whole(graph: Graph, awkward: None, tmp_p
     assert failed.returncode == 2
     assert read_json(target)["nodes"]  # a refused run leaves the file as it was
     assert os.listdir(tmp_path) == ["map.json"]
+
+
+# Where --out points: a link is followed to its target, a device or FIFO is written as it is,
+# `-` is standard output, a folder is refused.
+
+
+def export_json(out: str | Path) -> subprocess.CompletedProcess[str]:
+    return partnergraph("export-map", "--format", "json", "--out", str(out))
+
+
+async def test_a_link_is_followed_and_stays_a_link(
+    graph: Graph, awkward: None, tmp_path: Path
+) -> None:
+    """A chain of links: the file at its end is replaced whole, beside itself; the links stay."""
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "map.json"
+    target.write_text("old", encoding="utf-8")
+    (tmp_path / "first.json").symlink_to(Path("real") / "map.json")  # relative, as ln -s makes
+    (tmp_path / "second.json").symlink_to(tmp_path / "first.json")
+    done = export_json(tmp_path / "second.json")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "second.json").is_symlink() and (tmp_path / "first.json").is_symlink()
+    assert os.readlink(tmp_path / "first.json") == str(Path("real") / "map.json")
+    assert not target.is_symlink() and target.is_file()
+    assert read_json(target) == await api_answer(graph, {})
+    assert sorted(os.listdir(tmp_path)) == ["first.json", "real", "second.json"]
+    assert os.listdir(tmp_path / "real") == ["map.json"]  # no temporary file left
+
+
+async def test_a_dangling_link_writes_its_target(
+    graph: Graph, awkward: None, tmp_path: Path
+) -> None:
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "map.json"
+    link.symlink_to(tmp_path / "real" / "new.json")
+    done = export_json(link)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert read_json(tmp_path / "real" / "new.json") == await api_answer(graph, {})
+    nowhere = tmp_path / "nowhere.json"
+    nowhere.symlink_to(tmp_path / "missing" / "new.json")
+    refused = export_json(nowhere)
+    assert refused.returncode == 2, refused
+    assert f"{tmp_path / 'missing'} is not a folder" in refused.stderr
+    assert sorted(os.listdir(tmp_path)) == ["map.json", "nowhere.json", "real"]
+
+
+async def test_a_character_device_stays_one(graph: Graph, awkward: None, tmp_path: Path) -> None:
+    """/dev/null's own device (1, 3) under another name: what --out /dev/null does to it, without
+    putting the machine's /dev/null at stake should the command replace what it names."""
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    done = export_json(null)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(null.stat().st_mode) and null.stat().st_rdev == os.makedev(1, 3)
+    assert os.listdir(tmp_path) == ["null"]
+
+
+async def test_a_fifo_with_a_reader_gets_the_whole_file(
+    graph: Graph, awkward: None, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "map.fifo"
+    os.mkfifo(fifo)
+    received = read_in_a_thread(fifo)
+    done = export_json(fifo)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received()) == await api_answer(graph, {})
+    assert os.listdir(tmp_path) == ["map.fifo"]
+
+
+@pytest.mark.parametrize("form", ["json", "graphml", "gexf"])
+async def test_dash_is_standard_output_and_nothing_else(
+    graph: Graph, awkward: None, tmp_path: Path, form: str
+) -> None:
+    line = ["export-map", "--format", form, "--center", "P&1", "--out"]
+    piped = partnergraph_bytes(*line, "-", cwd=tmp_path)  # where a file named "-" would land
+    assert piped.returncode == 0, piped.stderr
+    assert os.listdir(tmp_path) == []
+    assert partnergraph_bytes(*line, "map", cwd=tmp_path).returncode == 0
+    assert piped.stdout == (tmp_path / "map").read_bytes()
+    assert b"wrote " in piped.stderr and b"to standard output" in piped.stderr
+
+
+async def test_a_folder_is_refused(graph: Graph, awkward: None, tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "folder")
+    for out in (tmp_path / "folder", tmp_path / "link"):
+        done = export_json(out)
+        assert done.returncode == 2, done
+        assert f"cannot write {out}: it is a folder" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert os.listdir(tmp_path / "folder") == []

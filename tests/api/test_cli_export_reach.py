@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from reach_cases import load_cases
 from reach_oracle import Bundle, answer
 from support import wipe, wipe_and_load
-from test_cli import partnergraph
+from test_cli import partnergraph, partnergraph_bytes, read_in_a_thread
 
 from graph.db import Graph
 
@@ -141,3 +142,50 @@ async def test_generated_campaigns(graph: Graph, cases: Bundle, tmp_path: Path) 
             expected = expected_rows(bundle, key, 2, ("CUSTOMER", "OPPORTUNITY", "PROSPECT"))
             assert read_back(target) == expected, (seed, key)
     await load_cases(graph, tmp_path / "cases")  # as the module's fixture left it
+
+
+async def test_dash_writes_the_file_to_standard_output_and_nothing_else(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    """The progress bar and the summary go to stderr, so a pipe gets exactly the file's bytes;
+    TTY_COMPATIBLE=1 has the bar drawn as on a terminal."""
+    line = ["export-reach", "KA", "--depth", "3", "--out", "-"]
+    piped = partnergraph_bytes(*line, cwd=tmp_path, env={"TTY_COMPATIBLE": "1"})  # "-" lands here
+    assert piped.returncode == 0, piped.stderr
+    assert os.listdir(tmp_path) == []
+    target = tmp_path / "reach.csv"
+    assert partnergraph("export-reach", "KA", "--depth", "3", "--out", str(target)).returncode == 0
+    assert piped.stdout == target.read_bytes()
+    rows = expected_rows(cases, "KA", 3, ("CUSTOMER", "OPPORTUNITY", "PROSPECT"))
+    assert read_back(target) == rows
+    assert f"wrote {len(rows) - 1:,} customers reached by KA to standard output" in (
+        piped.stderr.decode()
+    )
+
+
+async def test_a_link_is_followed_and_a_fifo_written_as_it_is(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    (tmp_path / "real.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    done = partnergraph("export-reach", "KD", "--depth", "0", "--out", str(tmp_path / "link.csv"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "link.csv").is_symlink()
+    assert read_back(tmp_path / "real.csv") == expected_rows(
+        cases, "KD", 0, ("CUSTOMER", "OPPORTUNITY", "PROSPECT")
+    )
+    fifo = tmp_path / "reach.fifo"
+    os.mkfifo(fifo)
+    received = read_in_a_thread(fifo)
+    done = partnergraph("export-reach", "KD", "--depth", "0", "--out", str(fifo))
+    assert done.returncode == 0, done.stderr
+    assert received() == (tmp_path / "real.csv").read_bytes()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["link.csv", "reach.fifo", "real.csv"]
+
+
+async def test_a_folder_is_refused(graph: Graph, cases: Bundle, tmp_path: Path) -> None:
+    done = partnergraph("export-reach", "KA", "--out", str(tmp_path))
+    assert done.returncode == 2, done
+    assert f"cannot write {tmp_path}: it is a folder" in done.stderr
+    assert os.listdir(tmp_path) == []
