@@ -156,9 +156,13 @@ def _standard_output(newline: str | None) -> Iterator[TextIO]:
 
 def _replacing(target: Path, newline: str | None) -> Iterator[TextIO]:
     fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(part, 0o666 & ~umask)  # as an open() would have made it, not mkstemp's 0600
+    try:  # the file it replaces keeps its mode: one only its owner may read stays so
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:  # a new one: as an open() would make it, not mkstemp's 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(part, mode)
     try:
         with os.fdopen(fd, "w", newline=newline, encoding="utf-8") as handle:
             yield handle

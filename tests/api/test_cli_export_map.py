@@ -288,6 +288,27 @@ async def test_a_file_there_is_replaced_whole(graph: Graph, awkward: None, tmp_p
     assert os.listdir(tmp_path) == ["map.json"]
 
 
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+async def test_a_file_replaced_keeps_its_permissions(
+    graph: Graph, awkward: None, tmp_path: Path, mode: int
+) -> None:
+    """A file only its owner may read stays so: the new one takes the old one's mode, through a
+    link too; a new file gets what open() would give it."""
+    target = tmp_path / "map.json"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(mode)
+    (tmp_path / "link.json").symlink_to(target)
+    for out in (target, tmp_path / "link.json"):
+        done = export_json(out)
+        assert done.returncode == 0, done.stderr
+        assert stat.S_IMODE(target.stat().st_mode) == mode
+    fresh = tmp_path / "new.json"
+    assert export_json(fresh).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+
 # Where --out points: a link is followed to its target, a device or FIFO is written as it is,
 # `-` is standard output, a folder is refused.
 
