@@ -8,6 +8,7 @@ from rich.progress import TaskID
 from api.progress import bar as progress_bar
 from api.settings import Settings
 from graph.analytics.network import Analysis, analyze
+from graph.messages import number_of
 
 STALE = ", stale: accounts were written while it ran (they are counted live until the next run)"
 PHASES = {"read": "reading accounts", "write": "writing scores"}
@@ -33,9 +34,9 @@ async def run_analysis(settings: Settings, err: Console) -> Analysis:
 def summary(result: Analysis) -> str:
     seconds = ", ".join(f"{phase} {took:.1f} s" for phase, took in result.seconds.items())
     return (
-        f"analyzed {result.partners:,} partner{'' if result.partners == 1 else 's'}: "
-        f"{result.communities:,} communit{'y' if result.communities == 1 else 'ies'} in "
+        f"analyzed {number_of(result.partners, 'partner')}: "
+        f"{number_of(result.communities, 'community', 'communities')} in "
         f"{result.total_seconds:.1f} s ({seconds}); overlap counts stored between "
-        f"{result.stored_partners:,} partners ({result.stored_overlaps:,} pairs)"
-        + ("" if result.overlaps_fresh else STALE)
+        f"{number_of(result.stored_partners, 'partner')} "
+        f"({number_of(result.stored_overlaps, 'pair')})" + ("" if result.overlaps_fresh else STALE)
     )

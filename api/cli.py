@@ -28,8 +28,8 @@ from graph.ecosystem import Census, census
 from graph.errors import Interrupted, InvalidInput, NotFound, PartnergraphError, Unavailable
 from graph.ingest.generate import PRESETS, TODAY, generate
 from graph.ingest.load import ImportResult, import_bundle
-from graph.ingest.spec import shown
 from graph.ingest.validate import bundle_files
+from graph.messages import number_of, shown
 from graph.viewers import partner_exists
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -247,7 +247,8 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
     total = result.check_seconds + result.write_seconds
     rate = result.rows_written / max(result.write_seconds, 1e-9)
     out.print(
-        f"checked in {result.check_seconds:.1f} s, wrote {result.rows_written:,} rows in "
+        f"checked in {result.check_seconds:.1f} s, "
+        f"wrote {number_of(result.rows_written, 'row')} in "
         f"{result.write_seconds:.1f} s ({rate:,.0f} rows/s); {total:.1f} s in all"
     )
     if validation.bad_rows:
@@ -255,7 +256,7 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
 
 
 def _rows(count: int) -> str:
-    return f"{count:,} bad row{'' if count == 1 else 's'}"
+    return number_of(count, "bad row")
 
 
 @app.command("analyze")

@@ -31,6 +31,7 @@ from api.map_formats import FORMATS, write
 from api.settings import Settings, load_settings
 from graph.analytics.partner_map import MapSlice, MissingCenter, partner_map
 from graph.analytics.paths import Ref
+from graph.messages import number_of, shown
 from graph.model import PartnerType, Tier
 from resolvers.partner_map import (
     DEFAULT_DEPTH,
@@ -136,16 +137,12 @@ def export_map_command(
     try:
         found = asyncio.run(export_to_file(settings, arguments, form, out_file))
     except MissingCenter:
-        fail(f"--center: there is no {kind.lower()} {center!r}", 2)
+        fail(f"--center: there is no {kind.lower()} {shown(center or '')}", 2)
     except OSError as error:  # its file name would be the temporary one beside the file
         writing_failed(out_file, error)
-    cut = f" (cut to the {_many(limit, 'most important node')})" if found.truncated else ""
-    said = f"{_many(len(found.nodes), 'node')} and {_many(len(found.edges), 'edge')}"
+    cut = f" (cut to the {number_of(limit, 'most important node')})" if found.truncated else ""
+    said = f"{number_of(len(found.nodes), 'node')} and {number_of(len(found.edges), 'edge')}"
     wrote(out_file, f"{said}{cut}")
-
-
-def _many(count: int, what: str) -> str:
-    return f"{count:,} {what}{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from graph.analytics import reach
 from graph.analytics.reach_scope import MAX_DEPTH
 from graph.db import Graph
 from graph.errors import NotFound
+from graph.messages import number_of
 from graph.model import AccountStatus
 
 HEADER = ["customer", "name", "industry", "region", "participants"]
@@ -46,12 +47,14 @@ def export_reach_command(
     ] = 1,
     statuses: Annotated[
         list[str] | None,
-        typer.Option(help="Account statuses that count (repeat, or comma-separated); all if none."),
+        typer.Option(
+            help="Account statuses that count (repeat, or comma-separated); all when left out."
+        ),
     ] = None,
 ) -> None:
     """Write the customers a campaign reaches, with the participants reaching each, as CSV."""
     campaign = text(campaign, "CAMPAIGN")
-    wanted = statuses_from(statuses or [])
+    wanted = statuses_from(statuses)
     check_folder(out_file)
     settings = load_settings()
     ensure_neo4j(settings)
@@ -61,19 +64,27 @@ def export_reach_command(
         fail(error.message, 2)
     except OSError as error:  # its file name would be the temporary one beside the file
         writing_failed(out_file, error)
-    wrote(out_file, f"{written:,} customers reached by {campaign}")
+    wrote(out_file, f"{number_of(written, 'customer')} reached by {campaign}")
 
 
-def statuses_from(values: list[str]) -> list[str]:
-    """`--statuses`, repeated or comma-separated, in any case; every status when none."""
+def statuses_from(values: list[str] | None) -> list[str]:
+    """`--statuses`, repeated or comma-separated, in any case, each once; every status when
+    left out. As the API's `statuses: []`, an option naming no status is refused (exit 2)."""
     known = [status.value for status in AccountStatus]
+    if values is None:
+        return sorted(known)
     wanted = sorted({s.strip().upper() for value in values for s in value.split(",")} - {""})
+    if not wanted:
+        raise typer.BadParameter(
+            f"give at least one of {', '.join(known)}, or leave the option out for all",
+            param_hint="--statuses",
+        )
     for status in wanted:
         if status not in known:
             raise typer.BadParameter(
                 f"{status!r} is not one of {', '.join(known)}", param_hint="--statuses"
             )
-    return wanted or sorted(known)
+    return wanted
 
 
 async def export_to_file(

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from graph.analytics.partner_map import MapEdge, MapNode, MapSlice
+from graph.messages import number_of
 from resolvers.node import encode_id
 
 FORMATS = ("graphml", "gexf", "json")
@@ -168,11 +169,12 @@ def gexf(found: MapSlice) -> Iterator[str]:
 
 
 def description(found: MapSlice) -> str:
-    said = f"A partner map of {len(found.nodes)} nodes and {len(found.edges)} edges"
+    nodes, edges = number_of(len(found.nodes), "node"), number_of(len(found.edges), "edge")
+    said = f"A partner map of {nodes} and {edges}"
     if found.truncated:
         said += ", cut to its most important nodes"
     if found.omitted_overlaps:
-        said += f"; {found.omitted_overlaps} weaker overlap edges left out"
+        said += f"; {number_of(found.omitted_overlaps, 'weaker overlap edge')} left out"
     return text(said + ".")
 
 

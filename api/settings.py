@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.db import Graph
 from graph.errors import PartnergraphError
+from graph.messages import number_of
 
 # The map page's build (`npm --prefix web run build`), beside the code in a checkout.
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -107,8 +108,8 @@ class Settings(BaseSettings):
         size = len(secret.encode("utf-8", "surrogatepass"))
         if size < MIN_SECRET_BYTES:
             return (
-                f"PARTNERGRAPH_TOKEN_SECRET is {size} bytes; production needs at least "
-                f"{MIN_SECRET_BYTES}"
+                f"PARTNERGRAPH_TOKEN_SECRET is {number_of(size, 'byte')}; production needs at "
+                f"least {MIN_SECRET_BYTES}"
             )
         return None
 

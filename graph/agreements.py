@@ -14,6 +14,7 @@ from neo4j.exceptions import ConstraintError
 from graph.db import Graph
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.listing import Listing, Order
+from graph.messages import shown
 from graph.paging import Window
 from graph.partners import PARTNER
 
@@ -182,7 +183,9 @@ async def grant_agreement(graph: Graph, fields: dict[str, Any]) -> Row | None:
         records = await graph.write(GRANT, fields)
     except ConstraintError:
         taken = fields["key"]
-        raise Conflict(f"an agreement with key {taken!r} exists already", field="key") from None
+        raise Conflict(
+            f"an agreement with key {shown(taken)} exists already", field="key"
+        ) from None
     return records[0]["agreement"] if records else None
 
 
@@ -194,4 +197,4 @@ async def revoke_agreement(graph: Graph, key: str, grantor: str | None) -> Row:
         return records[0]["agreement"]
     if grantor is not None:
         raise Forbidden("a partner may revoke only the agreements it granted")
-    raise NotFound(f"there is no agreement {key!r}", field="agreement")
+    raise NotFound(f"there is no agreement {shown(key)}", field="agreement")

@@ -14,6 +14,7 @@ from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
 from graph.listing import Listing, Order, lower_name, name_contains
 from graph.members import MISSING, UnknownPartners
+from graph.messages import shown
 from graph.paging import Window
 from graph.partners import PARTNER
 
@@ -171,7 +172,7 @@ async def create_campaign(graph: Graph, fields: dict[str, Any]) -> Row:
         records = await graph.write(CREATE_CAMPAIGN, fields)
     except ConstraintError:
         taken = fields["key"]
-        raise Conflict(f"a campaign with key {taken!r} exists already", field="key") from None
+        raise Conflict(f"a campaign with key {shown(taken)} exists already", field="key") from None
     return records[0]["campaign"]
 
 
@@ -183,7 +184,7 @@ async def _change_participants(
     async def work(tx: Transaction) -> Row:
         records = await tx.run(CHECK_CAMPAIGN, {"campaign": campaign, "partners": partners})
         if not records:
-            raise NotFound(f"there is no campaign {campaign!r}", field="campaign")
+            raise NotFound(f"there is no campaign {shown(campaign)}", field="campaign")
         if records[0]["missing"]:
             raise UnknownPartners(records[0]["missing"])
         return (await tx.run(query, {"campaign": campaign, **params}))[0]["campaign"]

@@ -9,6 +9,7 @@ from neo4j.exceptions import ConstraintError
 from graph.db import Graph
 from graph.errors import Conflict
 from graph.listing import Listing, Order, lower_name, name_contains
+from graph.messages import shown
 
 Row = dict[str, Any]
 
@@ -82,5 +83,5 @@ async def create_customer(graph: Graph, fields: dict[str, Any]) -> Row:
         records = await graph.write(CREATE_CUSTOMER, fields)
     except ConstraintError:
         taken = fields["key"]
-        raise Conflict(f"a customer with key {taken!r} exists already", field="key") from None
+        raise Conflict(f"a customer with key {shown(taken)} exists already", field="key") from None
     return records[0]["customer"]

@@ -17,6 +17,7 @@ from typing import Any
 from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
 from graph.links import SelfReference
+from graph.messages import shown
 from graph.model import SUB_PARTNER_STRENGTH
 from graph.partners import PARTNER
 
@@ -76,7 +77,7 @@ class SubPartnerLink:
 
 
 def self_parent_message(child: str) -> str:
-    return f"{child!r} cannot be a sub-partner of itself"
+    return f"{shown(child)} cannot be a sub-partner of itself"
 
 
 def cycle_message(child: str, path: list[str]) -> str:
@@ -115,7 +116,7 @@ async def _check_acyclic(tx: Transaction, child: str, parent: str) -> None:
         locked = set(record["locked"])
         for key, field in ((child, "child"), (parent, "parent")):
             if key not in locked:
-                raise NotFound(f"there is no partner {key!r}", field=field)
+                raise NotFound(f"there is no partner {shown(key)}", field=field)
         ancestry = set(record["ancestry"])
         if ancestry <= locked:
             break
@@ -154,9 +155,9 @@ async def unlink_sub_partner(graph: Graph, child: str, parent: str) -> tuple[Row
     record = (await graph.write(UNLINK, {"child": child, "parent": parent}))[0]
     found_child, found_parent = record["ends"]
     if found_child is None:
-        raise NotFound(f"there is no partner {child!r}", field="child")
+        raise NotFound(f"there is no partner {shown(child)}", field="child")
     if found_parent is None:
-        raise NotFound(f"there is no partner {parent!r}", field="parent")
+        raise NotFound(f"there is no partner {shown(parent)}", field="parent")
     if not record["removed"]:
-        raise NotFound(f"{child!r} is not a sub-partner of {parent!r}")
+        raise NotFound(f"{shown(child)} is not a sub-partner of {shown(parent)}")
     return found_child, found_parent

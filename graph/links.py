@@ -11,6 +11,7 @@ from typing import Any
 
 from graph.db import Graph
 from graph.errors import InvalidInput
+from graph.messages import shown
 from graph.model import LINK_STRENGTH, LINK_TYPES
 from graph.partners import PARTNER
 
@@ -65,7 +66,7 @@ async def link_partners(
     missing. The link comes back as `source` sees it."""
     query = _query(LINK, rel)
     if source == target:
-        raise SelfReference(f"{source!r} cannot link to itself", field="to")
+        raise SelfReference(f"{shown(source)} cannot link to itself", field="to")
     params = {
         "from": source,
         "to": target,

@@ -7,6 +7,7 @@ transaction, and raises `UnknownPartners` naming all of them, so nothing is writ
 from __future__ import annotations
 
 from graph.errors import NotFound
+from graph.messages import shown
 
 # The keys in `$partners` that name no partner.
 MISSING = "[key IN $partners WHERE NOT EXISTS { MATCH (:Partner {key: key}) }] AS missing"
@@ -16,6 +17,6 @@ class UnknownPartners(NotFound):
     """Some of the listed partners do not exist."""
 
     def __init__(self, keys: list[str]) -> None:
-        listed = ", ".join(repr(key) for key in keys)
+        listed = ", ".join(shown(key) for key in keys)
         super().__init__(f"there is no partner {listed}", field="partners")
         self.keys = keys

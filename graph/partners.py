@@ -9,6 +9,7 @@ from neo4j.exceptions import ConstraintError
 from graph.db import Graph
 from graph.errors import Conflict, NotFound
 from graph.listing import Listing, Order, lower_name, name_contains
+from graph.messages import shown
 from graph.paging import Window
 
 Row = dict[str, Any]
@@ -202,7 +203,7 @@ async def create_partner(graph: Graph, key: str, props: dict[str, Any]) -> Row:
     try:
         records = await graph.write(CREATE_PARTNER, {"key": key, "props": props})
     except ConstraintError:
-        raise Conflict(f"a partner with key {key!r} exists already", field="key") from None
+        raise Conflict(f"a partner with key {shown(key)} exists already", field="key") from None
     return records[0]["partner"]
 
 
@@ -210,5 +211,5 @@ async def update_partner(graph: Graph, key: str, props: dict[str, Any]) -> Row:
     """Set the given properties; a None value removes one."""
     records = await graph.write(UPDATE_PARTNER, {"key": key, "props": props})
     if not records:
-        raise NotFound(f"there is no partner {key!r}", field="partner")
+        raise NotFound(f"there is no partner {shown(key)}", field="partner")
     return records[0]["partner"]

@@ -14,6 +14,7 @@ from graph.db import Graph, Transaction
 from graph.errors import Conflict, NotFound
 from graph.listing import Listing, Order, lower_name, name_contains
 from graph.members import MISSING, UnknownPartners
+from graph.messages import shown
 from graph.model import SolutionRole
 from graph.paging import Window
 from graph.partners import PARTNER
@@ -148,7 +149,7 @@ class TooManyLeads(Conflict):
 
     def __init__(self, solution: str, leads: list[str]) -> None:
         named = " and ".join(repr(key) for key in leads)
-        super().__init__(f"solution {solution!r} would have {len(leads)} leads: {named}")
+        super().__init__(f"solution {shown(solution)} would have {len(leads)} leads: {named}")
         self.leads = leads
 
 
@@ -158,7 +159,7 @@ async def create_solution(graph: Graph, fields: dict[str, Any]) -> Row:
         records = await graph.write(CREATE_SOLUTION, fields)
     except ConstraintError:
         taken = fields["key"]
-        raise Conflict(f"a solution with key {taken!r} exists already", field="key") from None
+        raise Conflict(f"a solution with key {shown(taken)} exists already", field="key") from None
     return records[0]["solution"]
 
 
@@ -170,7 +171,7 @@ async def add_contributions(graph: Graph, solution: str, contributions: list[Row
     async def work(tx: Transaction) -> Row:
         records = await tx.run(LOCK_SOLUTION, {"solution": solution, "partners": partners})
         if not records:
-            raise NotFound(f"there is no solution {solution!r}", field="solution")
+            raise NotFound(f"there is no solution {shown(solution)}", field="solution")
         if records[0]["missing"]:
             raise UnknownPartners(records[0]["missing"])
         roles = {row["partner"]: row["role"] for row in contributions}

@@ -4,8 +4,16 @@
   MAX_CURSOR — enough for any id or cursor this API hands out;
 - no string holds a control character (U+0000-U+001F, U+007F) or a lone surrogate;
 - a Float is finite (no NaN, no Infinity: a literal `1e999` is Infinity);
-- a list holds at least one item (leave the argument out, or give null, for none) and at most
-  MAX_ITEMS (a field may allow fewer).
+- a list holds at least one item (an optional one is left out, or null, for its default) and at
+  most MAX_ITEMS as sent, a bound on the request's size like the string lengths.
+
+A list argument or input field is a set (`distinct`): a value listed twice counts once, the
+first time it is listed keeps its place where order matters (overlapMatrix's partners order the
+matrix), and a field's own limit (planReach's 500 partners, 50 target industries) counts
+distinct values. Two kinds of list are not sets: `nodes(ids:)` answers one entry per id as
+given, duplicates included, as Relay expects; and a list of input objects (commonAccounts'
+members, a mutation's partners) names each partner once, since two entries for one partner
+could say different things.
 
 Each breach is BAD_USER_INPUT naming the argument or input field (`input.name`,
 `filter.tier`). GraphQL's own String, ID and Float cannot be redefined (graphql-core reserves
@@ -18,8 +26,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from graphql import (
     ArgumentNode,
@@ -45,22 +53,54 @@ from graphql import (
     visit,
 )
 
+from graph.errors import InvalidInput
+
+T = TypeVar("T", bound=Hashable)
+
 MAX_TEXT = 1_000  # keys, names, regions: at most 4 KB of UTF-8, within what Neo4j indexes
 MAX_ID = 12_000  # a global id of the longest key an import accepts
 MAX_CURSOR = 32_000  # a cursor of the longest sort values an import accepts
 BAD_INPUT = "BAD_USER_INPUT"
-MAX_ITEMS = 1_000  # items in any list argument or input field (a field may allow fewer)
+MAX_ITEMS = 1_000  # items as sent in any list argument or input field (a field may allow fewer)
 EMPTY = "give at least one value, or leave it out"
+EMPTY_REQUIRED = "give at least one value"
 TOO_MANY = f"give at most {MAX_ITEMS:,} values"
 
 RULES = (
     f"Every String argument and input field holds at most {MAX_TEXT:,} characters, an ID at"
     f" most {MAX_ID:,}, a cursor (`after`) at most {MAX_CURSOR:,}; no string holds a control"
     " character (U+0000-U+001F, U+007F) or a lone surrogate; every Float is finite; every list"
-    f" holds 1 to {MAX_ITEMS:,} items (leave it out, or give null, for none); a cursor is good"
-    " only for the list, parent, filter and order it came from. Anything else is BAD_USER_INPUT"
-    " naming the field."
+    f" holds 1 to {MAX_ITEMS:,} items as sent. An empty list is refused: a required list"
+    " (`[ID!]!`) needs a value; an optional one is left out, or null, for its default. A list is"
+    " a set: a value listed twice counts once, where order matters its first place counts, and"
+    " a field's own limit counts distinct values; but `nodes(ids:)` answers one entry per id as"
+    " given, duplicates included, and a list of input objects (`members`, a mutation's"
+    " `partners`) names each partner once. A cursor is good only for the list, parent, filter"
+    " and order it came from. Anything else is BAD_USER_INPUT naming the field."
 )
+
+
+def distinct(
+    values: Sequence[T],
+    field: str = "",
+    *,
+    most: int | None = None,
+    least: int = 1,
+    what: str = "values",
+) -> dict[T, int]:
+    """The values of a list argument once each, in the order first given, each with the index
+    it was first given at (`partners[3]` names it). With `most`, BAD_USER_INPUT naming the
+    field when the distinct values are fewer than `least` or more than `most`."""
+    first: dict[T, int] = {}
+    for index, value in enumerate(values):
+        first.setdefault(value, index)
+    if most is not None and not least <= len(first) <= most:
+        wanted = f"at most {most:,}" if least <= 1 else f"{least:,} to {most:,}"
+        raise InvalidInput(
+            f"{field}: give {wanted} different {what}, not {len(first):,}", field=field
+        )
+    return first
+
 
 _UNFIT = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
@@ -106,9 +146,15 @@ class InputRule(ValidationRule):
 
     def enter_list_value(self, node: ListValueNode, *args: Any) -> None:
         if not node.values:
-            self.report_error(_refusal(_field_of(*args), EMPTY, node))
+            empty = _empty(self.context.get_parent_input_type())
+            self.report_error(_refusal(_field_of(*args), empty, node))
         elif len(node.values) > MAX_ITEMS:
             self.report_error(_refusal(_field_of(*args), TOO_MANY, node))
+
+
+def _empty(type_: GraphQLInputType | None) -> str:
+    """Why an empty list is refused: an optional one may be left out instead."""
+    return EMPTY_REQUIRED if isinstance(type_, GraphQLNonNull) else EMPTY
 
 
 def _field_of(key: Any, parent: Any, path: Sequence[Any], ancestors: Sequence[Any]) -> str:
@@ -193,6 +239,7 @@ def _walk(
     found: list[tuple[str, str]],
 ) -> None:
     """Gather (field, reason) for what breaks the rules in a variable's value."""
+    empty = _empty(type_)
     if isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type
     if value is None:
@@ -202,7 +249,7 @@ def _walk(
             _walk(value, type_.of_type, field, name, found)  # a single item is a list
             return
         if not value:
-            found.append((field, EMPTY))
+            found.append((field, empty))
         elif len(value) > MAX_ITEMS:
             found.append((field, TOO_MANY))
             return

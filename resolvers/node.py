@@ -11,10 +11,12 @@ from typing import Any
 import strawberry
 
 from graph.errors import InvalidInput
+from graph.messages import a_type, shown
 from resolvers.context import Info
 
 Fetch = Callable[[Info, str], Awaitable[Any]]
 _FETCHERS: dict[str, Fetch] = {}
+MAX_IDS = 100  # ids as given: each is an entry of the answer
 
 
 def encode_id(type_name: str, key: str) -> str:
@@ -29,17 +31,13 @@ def decode_id(value: str, field: str, expect: str | None = None) -> tuple[str, s
         text = ""
     type_name, _, key = text.partition(":")
     if type_name not in _FETCHERS or not key:
-        raise InvalidInput(f"{field}: {_start(value)} is not an id of this API", field=field)
+        raise InvalidInput(f"{field}: {shown(value)} is not an id of this API", field=field)
     if expect is not None and type_name != expect:
         raise InvalidInput(
-            f"{field}: {_start(value)} is the id of a {type_name}, not a {expect}", field=field
+            f"{field}: {shown(value)} is the id of {a_type(type_name)}, not {a_type(expect)}",
+            field=field,
         )
     return type_name, key
-
-
-def _start(value: str) -> str:
-    """The id as a message shows it: an id may be 12,000 characters long."""
-    return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
 
 
 def key_of(value: str, field: str, expect: str) -> str:
@@ -77,11 +75,12 @@ class NodeQueries:
         return await fetch_node(info, id, "id")
 
     @strawberry.field(
-        description="Objects by global ids, in order; null where unknown or not visible."
+        description=f"Objects by 1-{MAX_IDS} global ids: one entry per id as given, in order, "
+        "duplicates included (not a set, unlike other lists); null where unknown or not visible."
     )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > 100:
-            raise InvalidInput("ids: at most 100 ids at once", field="ids")
+        if len(ids) > MAX_IDS:
+            raise InvalidInput(f"ids: give at most {MAX_IDS} ids, not {len(ids):,}", field="ids")
         for value in ids:
             decode_id(value, "ids")
         return list(await asyncio.gather(*(fetch_node(info, value, "ids") for value in ids)))

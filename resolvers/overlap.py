@@ -17,6 +17,7 @@ import strawberry
 from graph.access import Sight
 from graph.analytics import overlap as analytics
 from graph.errors import Forbidden, InvalidInput, NotFound
+from graph.messages import shown
 from graph.model import AccountStatus as Status
 from graph.paging import MAX_FIRST, Page, Window, made_under, page_of
 from loaders.partners import PartnerByKeyLoader
@@ -24,6 +25,7 @@ from resolvers.connection import Connection, ready
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import AccountStatus
+from resolvers.inputs import distinct
 from resolvers.node import key_of
 from resolvers.partners import Partner
 from resolvers.scalars import statuses_of
@@ -34,8 +36,8 @@ MAX_MATRIX = 50
 MEMBERS = (2, 10)
 
 
-def _statuses(values: list[AccountStatus] | None, field: str = "statuses") -> list[str]:
-    return list(statuses_of(values, field) or EVERY_STATUS)
+def _statuses(values: list[AccountStatus] | None) -> list[str]:
+    return list(statuses_of(values) or EVERY_STATUS)
 
 
 async def _partners(info: Info, keys: list[str], fields: list[str]) -> list[Row]:
@@ -43,7 +45,7 @@ async def _partners(info: Info, keys: list[str], fields: list[str]) -> list[Row]
     rows = await info.context.loader(PartnerByKeyLoader).load_many(keys)
     for row, key, field in zip(rows, keys, fields, strict=True):
         if row is None:
-            raise NotFound(f"{field}: there is no partner {key!r}", field=field)
+            raise NotFound(f"{field}: there is no partner {shown(key)}", field=field)
     return [row for row in rows if row is not None]
 
 
@@ -64,7 +66,7 @@ async def _asked(info: Info, operation: str, keys: list[str], fields: list[str])
     if refused:
         await _partners(info, keys, fields)
         key, field = refused[0]
-        raise Forbidden(f"{field}: {key} shares no overlap counts with you", field=field)
+        raise Forbidden(f"{field}: {shown(key)} shares no overlap counts with you", field=field)
     return sight
 
 
@@ -75,15 +77,27 @@ def _listing(info: Info, operation: str, keys: list[str], may_list: bool) -> Non
         raise Forbidden(f"{operation} needs an ACCOUNT_LIST agreement from each other partner")
 
 
-def _ids(values: list[strawberry.ID], field: str, least: int, most: int) -> list[str]:
-    if not least <= len(values) <= most:
-        raise InvalidInput(
-            f"{field}: give {least} to {most} partners, not {len(values)}", field=field
-        )
+def _ids(values: list[strawberry.ID], field: str, most: int) -> tuple[list[str], list[str]]:
+    """The partners of a list argument, each once where first given (a set whose order
+    counts), and the argument naming each."""
     keys = [key_of(value, f"{field}[{i}]", "Partner") for i, value in enumerate(values)]
+    first = distinct(keys, field, most=most, what="partners")
+    return list(first), [f"{field}[{i}]" for i in first.values()]
+
+
+def _members(members: list[OverlapMember]) -> list[str]:
+    """The members' partners: a list of input objects names each partner once, since two
+    entries for one partner could ask for different statuses."""
+    least, most = MEMBERS
+    if not least <= len(members) <= most:
+        raise InvalidInput(
+            f"members: give {least} to {most} members, not {len(members)}", field="members"
+        )
+    keys = [key_of(member.partner, f"members[{i}]", "Partner") for i, member in enumerate(members)]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise InvalidInput(f"{field}[{i}]: {key!r} is listed twice", field=f"{field}[{i}]")
+            field = f"members[{i}]"
+            raise InvalidInput(f"{field}: {shown(key)} is listed twice", field=field)
     return keys
 
 
@@ -244,16 +258,18 @@ class OverlapQueries:
             for row in rows
         ]
 
-    @strawberry.field(description=f"Overlap counts of every pair of up to {MAX_MATRIX} partners.")
+    @strawberry.field(
+        description=f"Overlap counts of every pair of up to {MAX_MATRIX} different partners, in "
+        "the order given (a partner listed again keeps its first place)."
+    )
     async def overlap_matrix(
         self,
         info: Info,
         partners: list[strawberry.ID],
         statuses: list[AccountStatus] | None = None,
     ) -> OverlapMatrix:
-        keys = _ids(partners, "partners", 1, MAX_MATRIX)
+        keys, fields = _ids(partners, "partners", MAX_MATRIX)
         wanted = _statuses(statuses)
-        fields = [f"partners[{i}]" for i in range(len(keys))]
         sight = await info.context.sight()
         shown = [key for key in keys if sight.sees_counts_of(key)]
         info.context.audit("overlapMatrix", keys, allowed=True)  # the hidden ones are left out
@@ -272,10 +288,8 @@ class OverlapQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> CommonAccounts:
-        keys = _ids([member.partner for member in members], "members", *MEMBERS)
-        statuses = [
-            _statuses(member.statuses, f"members[{i}].statuses") for i, member in enumerate(members)
-        ]
+        keys = _members(members)
+        statuses = [_statuses(member.statuses) for member in members]
         window = Window.of(first, after, under=made_under("commonAccounts", keys, statuses))
         fields = [f"members[{i}]" for i in range(len(keys))]
         sight = await _asked(info, "commonAccounts", keys, fields)

@@ -36,6 +36,7 @@ from resolvers.enums import (
     Stage,
     Tier,
 )
+from resolvers.inputs import distinct
 from resolvers.node import Node, registers
 from resolvers.scalars import date_of, names_of, statuses_of
 
@@ -169,7 +170,7 @@ class Partner(Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PartnerLink]:
-        types = tuple(sorted(kind.value for kind in kinds)) if kinds else None
+        types = tuple(sorted(distinct([kind.value for kind in kinds]))) if kinds else None
         way = direction.value if direction else None
         under = made_under("Partner.links", self.key, types, way)
         window = Window.of(first, after, size=3, under=under)
@@ -337,7 +338,7 @@ class PartnerFilter:
             "industries": names_of(self.industry),
             "stages": names_of(self.stage),
             "nameContains": self.name_contains or None,
-            "communities": sorted(set(self.community)) if self.community is not None else None,
+            "communities": sorted(distinct(self.community)) if self.community is not None else None,
         }
 
 

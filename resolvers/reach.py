@@ -17,12 +17,14 @@ import strawberry
 from graph.analytics import reach as analytics
 from graph.analytics.reach_scope import MAX_DEPTH
 from graph.errors import InvalidInput, NotFound
+from graph.messages import shown
 from graph.model import AccountStatus as Status
 from graph.paging import MAX_FIRST, Page, Window, made_under, page_of
 from resolvers.connection import Connection
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import AccountStatus
+from resolvers.inputs import distinct
 from resolvers.node import key_of
 from resolvers.partners import Partner, partner_of
 from resolvers.scalars import statuses_of
@@ -67,14 +69,20 @@ def _depth(depth: int | None) -> int:
     return depth
 
 
-def _targets(values: list[str] | None, field: str) -> tuple[str, ...]:
-    if values and len(values) > MAX_TARGETS:
-        raise InvalidInput(f"{field}: give at most {MAX_TARGETS} values", field=field)
-    return tuple(sorted(set(values or ())))
+def partner_keys(values: list[strawberry.ID], field: str = "partners") -> dict[str, int]:
+    """The partners of a what-if list, each once in the order given, by the index each was
+    first given at; 1 to MAX_PARTNERS different ones (resolvers.inputs.distinct)."""
+    keys = [key_of(value, f"{field}[{i}]", "Partner") for i, value in enumerate(values)]
+    return distinct(keys, field, most=MAX_PARTNERS, what="partners")
+
+
+def targets_of(values: list[str] | None, field: str) -> tuple[str, ...]:
+    """Target industries or regions, each once, sorted; none (no filter) when left out."""
+    return tuple(sorted(distinct(values or [], field, most=MAX_TARGETS, least=0)))
 
 
 def _statuses(values: list[AccountStatus] | None) -> tuple[str, ...]:
-    return statuses_of(values, "statuses") or EVERY_STATUS
+    return statuses_of(values) or EVERY_STATUS
 
 
 @strawberry.type(description="How many distinct customers a set of partners reaches, and which.")
@@ -171,7 +179,7 @@ class ReachQueries:
         found = await analytics.campaign_scope(context.graph, key, viewer.member)
         if found is None:
             context.audit("campaignReach", [], allowed=False)
-            raise NotFound(f"campaign: there is no campaign {key!r}", field="campaign")
+            raise NotFound(f"campaign: there is no campaign {shown(key)}", field="campaign")
         context.audit("campaignReach", found.partners, allowed=True)
         scope = analytics.Scope(
             tuple(found.partners), levels, wanted, tuple(found.industries), tuple(found.regions)
@@ -186,8 +194,9 @@ class ReachQueries:
         return Reach.of(summary, seen, owners, only=viewer.partner_key or "")
 
     @strawberry.field(
-        description=f"The reach of any 1-{MAX_PARTNERS} partners (a what-if plan), as "
-        f"campaignReach; up to {MAX_TARGETS} target industries and regions (none: all)."
+        description=f"The reach of any 1-{MAX_PARTNERS} different partners (a what-if plan), as "
+        f"campaignReach; up to {MAX_TARGETS} different target industries and regions (left "
+        "out: all). A partner or target listed twice counts once."
     )
     async def plan_reach(
         self,
@@ -198,21 +207,16 @@ class ReachQueries:
         target_industries: list[str] | None = None,
         target_regions: list[str] | None = None,
     ) -> Reach:
-        if not 1 <= len(partners) <= MAX_PARTNERS:
-            raise InvalidInput(
-                f"partners: give 1 to {MAX_PARTNERS} partners, not {len(partners)}",
-                field="partners",
-            )
-        keys = [key_of(value, f"partners[{i}]", "Partner") for i, value in enumerate(partners)]
+        given = partner_keys(partners)
         levels, wanted = _depth(depth), _statuses(statuses)
-        industries = _targets(target_industries, "targetIndustries")
-        regions = _targets(target_regions, "targetRegions")
+        industries = targets_of(target_industries, "targetIndustries")
+        regions = targets_of(target_regions, "targetRegions")
         context = info.context
-        distinct = sorted(set(keys))
-        context.audit("planReach", distinct, allowed=True)
+        keys = sorted(given)
+        context.audit("planReach", keys, allowed=True)
         owners = (await context.sight()).account_owners()
         scope = analytics.Scope(
-            tuple(distinct),
+            tuple(keys),
             levels,
             wanted,
             industries,
@@ -220,9 +224,9 @@ class ReachQueries:
             None if owners is None else tuple(owners),
         )
         summary = await analytics.summary(context.graph, scope)
-        if len(summary.participants) < len(distinct):
+        if len(summary.participants) < len(keys):
             known = {p.partner["key"] for p in summary.participants}
-            i = next(i for i, key in enumerate(keys) if key not in known)
-            field = f"partners[{i}]"
-            raise NotFound(f"{field}: there is no partner {keys[i]!r}", field=field)
+            key = next(key for key in given if key not in known)
+            field = f"partners[{given[key]}]"
+            raise NotFound(f"{field}: there is no partner {shown(key)}", field=field)
         return Reach.of(summary, scope, None)

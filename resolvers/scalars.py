@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from graph.errors import InvalidInput
+from resolvers.inputs import distinct
 
 
 def _parse_date(value: Any) -> datetime.date:
@@ -40,18 +40,17 @@ def date_of(value: Any) -> datetime.date | None:
     return value.to_native() if value is not None else None
 
 
-def statuses_of(
-    values: Sequence[StrEnum] | None, field: str = "statuses"
-) -> tuple[str, ...] | None:
-    """A status filter as a hashable parameter; None means every status."""
+def statuses_of(values: Sequence[StrEnum] | None) -> tuple[str, ...] | None:
+    """A status filter as a hashable parameter, each status once, sorted; None means every
+    status (an empty list is refused before it gets here: resolvers.inputs)."""
     if values is None:
         return None
-    if not values:
-        raise InvalidInput(f"{field}: give at least one status, or leave it out", field=field)
-    return tuple(sorted({str(value) for value in values}))
+    return tuple(sorted(distinct([str(value) for value in values])))
 
 
 def names_of(values: Sequence[Any] | None) -> list[str] | None:
-    """A list filter as a parameter: None (no filter) when absent (an empty list is refused
-    before it gets here: resolvers.inputs)."""
-    return [str(value) for value in values] if values is not None else None  # StrEnums
+    """A list filter as a parameter, each value once in the order given: None (no filter) when
+    absent (an empty list is refused before it gets here: resolvers.inputs)."""
+    if values is None:
+        return None
+    return list(distinct([str(value) for value in values]))  # StrEnums as their names

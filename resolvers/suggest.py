@@ -14,18 +14,18 @@ import strawberry
 from graph.analytics import suggest as analytics
 from graph.analytics.reach_scope import MAX_DEPTH
 from graph.errors import InvalidInput, NotFound
+from graph.messages import shown
 from graph.model import AccountStatus as Status
 from loaders.partners import PartnerByKeyLoader
 from resolvers.context import Info
 from resolvers.enums import AccountStatus
 from resolvers.node import key_of
 from resolvers.partners import Partner
+from resolvers.reach import MAX_PARTNERS, MAX_TARGETS, partner_keys, targets_of
 from resolvers.scalars import statuses_of
 
 DEFAULT_FIRST, MAX_FIRST = 5, 50
 DEFAULT_DEPTH = 1
-MAX_PARTNERS = 500
-MAX_TARGETS = 50
 EVERY_STATUS = [status.value for status in Status]
 
 
@@ -42,24 +42,6 @@ def _arguments(first: int, depth: int) -> None:
         raise InvalidInput(f"first must be between 1 and {MAX_FIRST}", field="first")
     if not 0 <= depth <= MAX_DEPTH:
         raise InvalidInput(f"depth must be between 0 and {MAX_DEPTH}", field="depth")
-
-
-def _targets(values: list[str] | None, field: str) -> list[str]:
-    if values is not None and len(values) > MAX_TARGETS:
-        raise InvalidInput(f"{field}: give at most {MAX_TARGETS} values", field=field)
-    return sorted(set(values or []))
-
-
-def _partners(values: list[strawberry.ID]) -> list[str]:
-    if not 1 <= len(values) <= MAX_PARTNERS:
-        raise InvalidInput(
-            f"partners: give 1 to {MAX_PARTNERS} partners, not {len(values)}", field="partners"
-        )
-    keys = [key_of(value, f"partners[{i}]", "Partner") for i, value in enumerate(values)]
-    for i, key in enumerate(keys):
-        if key in keys[:i]:
-            raise InvalidInput(f"partners[{i}]: {key!r} is listed twice", field=f"partners[{i}]")
-    return keys
 
 
 async def _plan(
@@ -84,18 +66,22 @@ async def _plan(
         plan = await analytics.campaign_plan(context.graph, key, context.viewer.member)
         context.audit("suggestPartners", plan.partners if plan else [], allowed=plan is not None)
         if plan is None:
-            raise NotFound(f"campaign: there is no campaign {key!r}", field="campaign")
+            raise NotFound(f"campaign: there is no campaign {shown(key)}", field="campaign")
         return plan
     assert partners is not None
-    keys = _partners(partners)
+    listed = partner_keys(partners)
+    keys = list(listed)
     plan = analytics.Plan(
-        keys, _targets(industries, "targetIndustries"), _targets(regions, "targetRegions")
+        keys,
+        list(targets_of(industries, "targetIndustries")),
+        list(targets_of(regions, "targetRegions")),
     )
     context.audit("suggestPartners", keys, allowed=True)
     missing = set(await analytics.missing_partners(context.graph, keys))
-    for i, key in enumerate(keys):
+    for key, i in listed.items():
         if key in missing:
-            raise NotFound(f"partners[{i}]: there is no partner {key!r}", field=f"partners[{i}]")
+            field = f"partners[{i}]"
+            raise NotFound(f"{field}: there is no partner {shown(key)}", field=field)
     return plan
 
 
@@ -107,8 +93,9 @@ class SuggestQueries:
         "statuses, the targets) adds the most customers not yet reached, ties by key; stops "
         "after `first` picks or when the best adds nothing. Give a stored `campaign` (its "
         "participants and targets) or a what-if list of `partners` with targetIndustries and "
-        f"targetRegions (empty: all). first 1-{MAX_FIRST}, depth 0-{MAX_DEPTH}, partners "
-        f"1-{MAX_PARTNERS}, up to {MAX_TARGETS} targets of each kind."
+        f"targetRegions (left out: all). first 1-{MAX_FIRST}, depth 0-{MAX_DEPTH}, partners "
+        f"1-{MAX_PARTNERS} different ones, up to {MAX_TARGETS} different targets of each kind; "
+        "a partner or target listed twice counts once."
     )
     async def suggest_partners(
         self,

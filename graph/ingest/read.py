@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.ingest.spec import MAX_TEXT, SHOWN, FileSpec, Problem, Row, shown
+from graph.messages import number_of
 
 
 class FileProblem(Exception):
@@ -68,7 +69,7 @@ class Layout:
         row: Row = {}
         problems: list[Problem] = []
         if len(cells) != self.cells:
-            problems.append(("-", f"the row has {len(cells)} cells, not {self.cells}"))
+            problems.append(("-", f"the row has {number_of(len(cells), 'cell')}, not {self.cells}"))
             return row, problems
         for prop, index, parse, required, name, many in self.slots:
             raw = cells[index].strip()

@@ -30,6 +30,7 @@ from graph.ingest.spec import (
     FileSpec,
     shown,
 )
+from graph.messages import number_of
 from graph.schema import LABELS
 
 Progress = Callable[[str, int], None]  # (file name, rows just done)
@@ -102,8 +103,8 @@ class Validation:
             lines.extend(str(error) for error in after[:few])
             if len(after) > few:
                 lines.append(
-                    f"… and {len(after) - few:,} more rows that refer to {after[0].subject} "
-                    "are rejected with it"
+                    f"… and {number_of(len(after) - few, 'more row')} referring to "
+                    f"{after[0].subject}, rejected with it"
                 )
         return lines
 

@@ -43,6 +43,7 @@ from graph.ingest.spec import (
 )
 from graph.ingest.validate import FileReport, Validation
 from graph.listing import lower_name
+from graph.messages import number_of
 from graph.model import LINK_TYPES
 
 Progress = Callable[[str, int], None]  # (file name, rows just written)
@@ -228,9 +229,7 @@ async def write_bundle(
             raise Unavailable(_failed(graph, report.spec.name, done, error)) from error
         except asyncio.CancelledError:
             raise Interrupted(
-                f"interrupted while {report.spec.name} was being written: {done:,} rows of the "
-                "bundle are written and the rest are not; running the same import again "
-                "completes it"
+                f"interrupted while {report.spec.name} was being written, {_partly(done)}"
             ) from None
     try:
         await mark_imported(graph, datetime.now(UTC))  # the scores are stale from here on
@@ -243,11 +242,16 @@ def _failed(graph: Graph, name: str, done: int, error: Exception) -> str:
     """One line on a write that failed: an outage, or (a case the check should have caught) a
     batch the database refused."""
     if isinstance(error, OUTAGES):
-        return (
-            f"Neo4j at {graph.uri} went away while {name} was being written: {done:,} rows of "
-            "the bundle are written and the rest are not; running the same import again "
-            "completes it"
-        )
+        return f"Neo4j at {graph.uri} went away while {name} was being written, {_partly(done)}"
     message = error.message if isinstance(error, Neo4jError) else None
     cause = (message or str(error) or type(error).__name__).splitlines()[0]
-    return f"Neo4j refused a batch of {name} ({cause}); {done:,} rows were written before it"
+    written = number_of(done, "row")
+    return f"Neo4j refused a batch of {name} ({cause}), with {written} written before it"
+
+
+def _partly(done: int) -> str:
+    """What an import stopped halfway leaves, and what to do about it."""
+    return (
+        f"with {number_of(done, 'row')} of the bundle written and the rest not; running the same "
+        "import again completes it"
+    )

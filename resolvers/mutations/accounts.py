@@ -8,6 +8,7 @@ import strawberry
 
 from graph import accounts
 from graph.access import Role
+from graph.messages import shown
 from graph.model import ACCOUNT_STRENGTH
 from resolvers.accounts import Account
 from resolvers.context import Info
@@ -76,7 +77,7 @@ class AccountMutations:
             info.context.graph, partner, customer, input.status.value, input.since, strength
         )
         if row is None:  # an end is missing (or went missing meanwhile)
-            gone = f"{partner!r} or {customer!r} is gone"
+            gone = f"{shown(partner)} or {shown(customer)} is gone"
             errors = await _missing(info, partner, customer, gone)
             return AccountPayload(account=None, user_errors=errors)
         return AccountPayload(account=Account.of(row), user_errors=[])
@@ -91,6 +92,6 @@ class AccountMutations:
         if await accounts.remove_account(info.context.graph, partner, customer):
             return AccountRemovePayload(removed=True, user_errors=[])
         errors = await _missing(
-            info, partner, customer, f"{partner!r} has no account with {customer!r}"
+            info, partner, customer, f"{shown(partner)} has no account with {shown(customer)}"
         )
         return AccountRemovePayload(removed=False, user_errors=errors)

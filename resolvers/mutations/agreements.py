@@ -15,6 +15,7 @@ import strawberry
 from graph import agreements
 from graph.access import Role, today
 from graph.errors import Forbidden
+from graph.messages import shown
 from resolvers.agreements import Agreement
 from resolvers.context import Info
 from resolvers.enums import AgreementScope
@@ -81,7 +82,7 @@ class AgreementMutations:
             info.context.audit("agreementGrant", [grantor, grantee], allowed=False)
             raise Forbidden("a partner may grant agreements only as itself", field="grantor")
         if grantor and grantor == grantee:
-            message = f"{grantor!r} cannot grant an agreement to itself"
+            message = f"{shown(grantor)} cannot grant an agreement to itself"
             problems.add("grantee", message, UserErrorCode.SELF_REFERENCE)
         problems.text("key", input.key, required=False)
         problems.generated_key("key", input.key, acting)

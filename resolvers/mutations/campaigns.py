@@ -14,6 +14,7 @@ from graph.errors import NotFound
 from graph.members import UnknownPartners
 from resolvers.campaigns import Campaign
 from resolvers.context import Info
+from resolvers.inputs import distinct
 from resolvers.mutations.common import (
     Problems,
     UserError,
@@ -37,10 +38,10 @@ class CampaignCreateInput:
     channel: str | None = None
     budget: float | None = strawberry.field(default=None, description="Zero or more.")
     target_industries: list[str] | None = strawberry.field(
-        default=None, description="Left out or empty: every industry."
+        default=None, description="Left out or null: every industry."
     )
     target_regions: list[str] | None = strawberry.field(
-        default=None, description="Left out or empty: every region."
+        default=None, description="Left out or null: every region."
     )
 
 
@@ -71,7 +72,8 @@ class CampaignAddPartnersInput:
 class CampaignRemovePartnersInput:
     campaign: strawberry.ID
     partners: list[strawberry.ID] = strawberry.field(
-        description="At least one, each partner once; one not taking part is left as it is."
+        description="At least one (a partner listed twice counts once); one not taking part is "
+        "left as it is."
     )
 
 
@@ -81,7 +83,7 @@ def _optional(value: str | None) -> str | None:
 
 def _names(values: list[str] | None) -> list[str] | None:
     """A list of names without blanks or repeats; None (not stored) when nothing is left."""
-    names = list(dict.fromkeys(name.strip() for name in values or [] if name.strip()))
+    names = list(distinct([name.strip() for name in values or [] if name.strip()]))
     return names or None
 
 
@@ -160,6 +162,7 @@ class CampaignMutations:
         if problems:
             return CampaignPayload(campaign=None, user_errors=problems.errors)
         graph = info.context.graph
+        once = list(distinct(keys))
         return await _change(
-            keys, "", lambda: campaigns.remove_participations(graph, campaign, keys)
+            keys, "", lambda: campaigns.remove_participations(graph, campaign, once)
         )

@@ -17,9 +17,11 @@ import strawberry
 
 from graph.access import Role
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, PartnergraphError
+from graph.messages import shown
 from loaders.customers import CustomerByKeyLoader
 from loaders.partners import PartnerByKeyLoader
 from resolvers.context import Info
+from resolvers.inputs import distinct
 from resolvers.node import decode_id
 
 T = TypeVar("T")
@@ -111,16 +113,18 @@ class Problems:
             return ""
 
     def members(self, ids: Sequence[str], field: str, item: str = "") -> list[str]:
-        """The partner keys of a non-empty list of ids without repeats; item i is named
-        `{field}[i]{item}` (`partners[2].partner`)."""
+        """The partner keys of a non-empty list, one per id given; item i is named
+        `{field}[i]{item}`. A list of input objects (`partners[2].partner`) names each partner
+        once: a repeat is DUPLICATE, since its two entries could say different things. A list
+        of ids (no `item`) is a set: a repeat counts once (`distinct`)."""
         if not ids:
             self.add(field, "give at least one partner", UserErrorCode.REQUIRED)
         keys: list[str] = []
         for index, value in enumerate(ids):
             name = f"{field}[{index}]{item}"
             key = self.key_of(value, name, "Partner")
-            if key and key in keys:
-                self.add(name, f"{key!r} is listed twice", UserErrorCode.DUPLICATE)
+            if item and key and key in keys:
+                self.add(name, f"{shown(key)} is listed twice", UserErrorCode.DUPLICATE)
             keys.append(key)
         return keys
 
@@ -158,15 +162,16 @@ async def attempt(write: Callable[[], Awaitable[T]]) -> tuple[T | None, list[Use
 def missing_members(
     keys: Sequence[str], missing: Sequence[str], field: str, item: str = ""
 ) -> list[UserError]:
-    """NOT_FOUND user errors for the listed partners (see `Problems.members`) that are missing."""
+    """NOT_FOUND user errors for the listed partners (see `Problems.members`) that are missing,
+    each named where it was first listed."""
     gone = set(missing)
     return [
         UserError(
             field=f"{field}[{index}]{item}",
-            message=f"there is no partner {key!r}",
+            message=f"there is no partner {shown(key)}",
             code=UserErrorCode.NOT_FOUND,
         )
-        for index, key in enumerate(keys)
+        for key, index in distinct(keys).items()
         if key in gone
     ]
 
@@ -188,7 +193,9 @@ async def unknown(
     ]
     rows = await asyncio.gather(*(loader.load(key) for _, _, key, loader in asked))
     return [
-        UserError(field=field, message=f"there is no {noun} {key!r}", code=UserErrorCode.NOT_FOUND)
+        UserError(
+            field=field, message=f"there is no {noun} {shown(key)}", code=UserErrorCode.NOT_FOUND
+        )
         for (noun, field, key, _), row in zip(asked, rows, strict=True)
         if row is None
     ]
@@ -202,7 +209,7 @@ async def missing_ends(
     named = [*partners.values(), *(customers or {}).values()]
     whole = UserError(
         field=None,
-        message=" or ".join(repr(key) for key in named) + " went missing meanwhile",
+        message=" or ".join(shown(key) for key in named) + " went missing meanwhile",
         code=UserErrorCode.NOT_FOUND,
     )
     return await unknown(info, partners, customers) or [whole]

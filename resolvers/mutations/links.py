@@ -8,6 +8,7 @@ import strawberry
 
 from graph import links
 from graph.access import Role
+from graph.messages import shown
 from resolvers.context import Info
 from resolvers.enums import LinkKind
 from resolvers.mutations.common import (
@@ -57,7 +58,7 @@ def _ends(problems: Problems, source_id: str, target_id: str) -> tuple[str, str]
     source = problems.key_of(source_id, "from", "Partner")
     target = problems.key_of(target_id, "to", "Partner")
     if source and source == target:
-        problems.add("to", f"{source!r} cannot link to itself", UserErrorCode.SELF_REFERENCE)
+        problems.add("to", f"{shown(source)} cannot link to itself", UserErrorCode.SELF_REFERENCE)
     return source, target
 
 
@@ -87,7 +88,9 @@ class LinkMutations:
         if errors:
             return PartnerLinkPayload(link=None, user_errors=errors)
         if row is None:
-            errors = await _missing(info, source, target, f"{source!r} or {target!r} is gone")
+            errors = await _missing(
+                info, source, target, f"{shown(source)} or {shown(target)} is gone"
+            )
             return PartnerLinkPayload(link=None, user_errors=errors)
         return PartnerLinkPayload(link=PartnerLink.of(row), user_errors=[])
 
@@ -100,6 +103,6 @@ class LinkMutations:
             return PartnerUnlinkPayload(removed=False, user_errors=problems.errors)
         if await links.unlink_partners(info.context.graph, source, target, input.kind.value):
             return PartnerUnlinkPayload(removed=True, user_errors=[])
-        absent = f"there is no {input.kind.value} link from {source!r} to {target!r}"
+        absent = f"there is no {input.kind.value} link from {shown(source)} to {shown(target)}"
         errors = await _missing(info, source, target, absent)
         return PartnerUnlinkPayload(removed=False, user_errors=errors)

@@ -12,6 +12,7 @@ from graph import partners
 from graph.access import Role
 from resolvers.context import Info
 from resolvers.enums import PartnerType, Stage, Tier
+from resolvers.inputs import distinct
 from resolvers.mutations.common import Problems, UserError, allow, attempt
 from resolvers.partners import Partner
 
@@ -68,7 +69,7 @@ def _props(given: Any) -> dict[str, Any]:
         if value is UNSET:
             continue
         if name == "industries":
-            value = [item.strip() for item in value or [] if item.strip()]
+            value = list(distinct([item.strip() for item in value or [] if item.strip()]))
         elif isinstance(value, str):
             value = value.strip() or None
         props[prop] = value

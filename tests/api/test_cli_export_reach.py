@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from reach_cases import load_cases
 from reach_oracle import Bundle, answer
-from support import wipe, wipe_and_load
+from support import ask, wipe, wipe_and_load
 from test_cli import partnergraph, partnergraph_bytes, read_in_a_thread
 
 from graph.db import Graph
+from resolvers.node import encode_id
 
 HEADER = ["customer", "name", "industry", "region", "participants"]
 
@@ -54,7 +55,14 @@ async def cases(graph: Graph, tmp_path_factory: Any) -> AsyncIterator[Bundle]:
 
 @pytest.mark.parametrize(
     ("key", "depth", "statuses"),
-    [("KA", 1, ()), ("KA", 3, ("CUSTOMER",)), ("KD", 0, ()), ("KE", 1, ()), ("KB", 2, ())],
+    [
+        ("KA", 1, ()),
+        ("KA", 3, ("CUSTOMER",)),
+        ("KD", 0, ()),
+        ("KD", 0, ("OPPORTUNITY",)),  # one customer
+        ("KE", 1, ()),
+        ("KB", 2, ()),
+    ],
 )
 async def test_the_file_is_the_list_of_reached_customers(
     graph: Graph, cases: Bundle, tmp_path: Path, key: str, depth: int, statuses: tuple[str, ...]
@@ -66,7 +74,8 @@ async def test_the_file_is_the_list_of_reached_customers(
     every = statuses or ("CUSTOMER", "OPPORTUNITY", "PROSPECT")
     expected = expected_rows(cases, key, depth, every)
     assert read_back(target) == expected
-    assert f"wrote {len(expected) - 1:,} customers" in done.stdout
+    rows = len(expected) - 1
+    assert f"wrote {rows:,} {'customer' if rows == 1 else 'customers'} reached by" in done.stdout
 
 
 async def test_names_with_commas_quotes_and_unicode_are_quoted(
@@ -128,6 +137,41 @@ async def test_bad_options_are_exit_2(graph: Graph, cases: Bundle, tmp_path: Pat
         done = partnergraph("export-reach", "KA", *args, "--out", str(target))
         assert done.returncode == 2, (args, done.stderr)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("given", [",", "", " , "])
+async def test_statuses_naming_no_status_are_refused_as_the_api_refuses_them(
+    graph: Graph, cases: Bundle, tmp_path: Path, given: str
+) -> None:
+    api = await ask(
+        graph,
+        "query($k: ID!) { campaignReach(campaign: $k, statuses: []) { total } }",
+        {"k": encode_id("Campaign", "KA")},
+    )
+    assert api.codes == ["BAD_USER_INPUT"]
+    target = tmp_path / "x.csv"
+    done = partnergraph("export-reach", "KA", "--statuses", given, "--out", str(target))
+    assert done.returncode == 2, done
+    assert "--statuses" in done.stderr and "give at least one of" in done.stderr
+    assert os.listdir(tmp_path) == []
+
+
+async def test_a_status_listed_twice_counts_once(
+    graph: Graph, cases: Bundle, tmp_path: Path
+) -> None:
+    target = tmp_path / "x.csv"
+    done = partnergraph(
+        "export-reach",
+        "KA",
+        "--statuses",
+        "customer,CUSTOMER",
+        "--statuses",
+        "Customer",
+        "--out",
+        str(target),
+    )
+    assert done.returncode == 0, done.stderr
+    assert read_back(target) == expected_rows(cases, "KA", 1, ("CUSTOMER",))
 
 
 async def test_generated_campaigns(graph: Graph, cases: Bundle, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ async def test_the_rows_that_need_a_rejected_partner_are_counted_not_listed(
     lines = done.stderr.splitlines()
     assert sum("DIAMOND" in line for line in lines) == 1
     assert sum("itself rejected" in line for line in lines) == 3
-    assert "… and 37 more rows that refer to partner 'P3' are rejected with it" in lines
+    assert "… and 37 more rows referring to partner 'P3', rejected with it" in lines
     assert "nothing written: 41 bad rows" in done.stderr
 
 
@@ -121,3 +121,11 @@ async def test_one_bad_row_is_one_bad_row(empty_graph: Graph, tmp_path: Path) ->
     done = partnergraph("import", str(tmp_path / "b"), "--skip-invalid", "--rejects", str(rejects))
     assert done.returncode == 0, done.stderr
     assert f"1 bad row written to {rejects}" in done.stdout
+
+
+async def test_one_row_written_is_one_row(empty_graph: Graph, tmp_path: Path) -> None:
+    write_csv(tmp_path, "partners.csv", [PARTNER])
+    done = partnergraph("import", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert ", wrote 1 row in " in done.stdout
+    assert await counts(empty_graph) == {"Partner": 1}

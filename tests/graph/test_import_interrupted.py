@@ -51,8 +51,8 @@ async def test_an_interrupted_write_says_what_is_written_and_how_to_complete_it(
     interrupted = await _cancelled_at(empty_graph, tmp_path, "write")
     # Cancelled once partners.csv's one batch is written: at the first await after it.
     assert interrupted.message == (
-        "interrupted while customers.csv was being written: 50 rows of the bundle are written "
-        "and the rest are not; running the same import again completes it"
+        "interrupted while customers.csv was being written, with 50 rows of the bundle written "
+        "and the rest not; running the same import again completes it"
     )
     assert await counts(empty_graph) == {"Partner": 50}
     await wipe(empty_graph)

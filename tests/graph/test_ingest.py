@@ -345,7 +345,7 @@ def read_csv_rows(path: Path) -> list[list[str]]:
     return [list(row.values()) for row in read_csv(path)]
 
 
-@pytest.mark.parametrize("cells", [10, 8])
+@pytest.mark.parametrize("cells", [10, 8, 1])
 async def test_a_row_with_a_cell_too_many_or_too_few_says_how_many(
     empty_graph: Graph, tmp_path: Path, cells: int
 ) -> None:
@@ -353,7 +353,7 @@ async def test_a_row_with_a_cell_too_many_or_too_few_says_how_many(
     write_csv(tmp_path, "partners.csv", [row])
     result = await import_bundle(empty_graph, tmp_path)
     assert [str(error) for error in result.validation.errors] == [
-        f"partners.csv:2: -: the row has {cells} cells, not 9"
+        f"partners.csv:2: -: the row has {cells} {'cell' if cells == 1 else 'cells'}, not 9"
     ]
 
 
@@ -384,8 +384,10 @@ async def test_a_rejected_partner_is_reported_once_with_a_count_of_the_rows_that
         "deals.csv:2: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
         "accounts.csv:3: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
         "accounts.csv:4: partner_key: partner 'P3' is itself rejected (partners.csv:3)",
-        "… and 18 more rows that refer to partner 'P3' are rejected with it",
+        "… and 18 more rows referring to partner 'P3', rejected with it",
     ]
+    last = result.validation.report(few=len(dependents) - 1)[-1]
+    assert last == "… and 1 more row referring to partner 'P3', rejected with it"
     rejects = tmp_path / "rejects.csv"
     await import_bundle(empty_graph, bundle, skip_invalid=True, rejects=rejects)
     assert len(read_csv(rejects)) == 1 + 21

@@ -93,7 +93,8 @@ class Place:
             arguments: list[str] = []
             for arg_name, argument in field.args.items():
                 target = last and arg_name == self.argument
-                if not target and not isinstance(argument.type, GraphQLNonNull):
+                tested = self.argument if last else None
+                if not target and not _needed(name, arg_name, argument.type, tested):
                     continue
                 given = dummy(argument.type, arg_name, field) if not target else None
                 if target:
@@ -113,6 +114,18 @@ class Place:
             text = "{ " + text + " }"
         header = f"{self.operation}({', '.join(definitions)})" if definitions else self.operation
         return f"{header} {text}", variables
+
+
+# Optional arguments of which a field needs one: the first unless another is the one tested.
+ONE_OF = {"suggestPartners": ("partners", "campaign")}
+
+
+def _needed(field: str, argument: str, type_: GraphQLInputType, tested: str | None) -> bool:
+    """Whether a document gives the argument a value when it is not the one tested."""
+    if isinstance(type_, GraphQLNonNull):
+        return True
+    choices = ONE_OF.get(field, ())
+    return bool(choices) and argument == choices[0] and tested not in choices
 
 
 def _selection(field: GraphQLField) -> str:
@@ -166,8 +179,10 @@ def dummy(type_: GraphQLInputType, name: str = "", field: GraphQLField | None = 
 
 
 def _id_type(name: str, returned: str) -> str:
-    if name == "b":  # overlap(a:, b:) asks of two partners
+    if name in ("b", "to"):  # overlap(a:, b:) and influencePaths(from:, to:) ask of two partners
         return "Partner2"
+    if name == "avoid":  # a node kept off a path: not one of its ends
+        return "Solution"
     for label in KEYS:
         if label.lower() in name.lower():
             return label

@@ -3,13 +3,11 @@ order. Anywhere else it is BAD_USER_INPUT naming `after`, not a wrong page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from mutation_support import seed
-from schema_walk import SEEDED, named, places
-from support import ask, wipe
+from schema_walk import named, places
+from support import ask
 
 from graph.db import Graph
 from graph.paging import encode_cursor
@@ -22,13 +20,6 @@ ACCOUNTS = """query($key: String!, $after: String, $statuses: [AccountStatus!]) 
   partner(key: $key) { accounts(first: 1, after: $after, statuses: $statuses) {
     nodes { customer { key } } pageInfo { endCursor } } } }"""
 CURSORS = [place for place in places(named("String")) if place.argument == "after"]
-
-
-@pytest.fixture
-async def seeded(empty_graph: Graph) -> AsyncIterator[Graph]:
-    await seed(empty_graph, SEEDED)
-    yield empty_graph
-    await wipe(empty_graph)
 
 
 def refused(answer: Any) -> None:

@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from mutation_support import seed
-from schema_walk import SEEDED
-from support import ask, partner_viewer, wipe
+from support import ask, partner_viewer
 
 from graph.db import Graph
 from resolvers.node import encode_id
-
-
-@pytest.fixture
-async def seeded(empty_graph: Graph) -> AsyncIterator[Graph]:
-    await seed(empty_graph, SEEDED)
-    yield empty_graph
-    await wipe(empty_graph)
 
 
 async def test_another_partners_deals_null_that_field_not_the_list_around_it(

@@ -4,13 +4,12 @@ The arguments are found by walking the schema (`schema_walk`), not listed by han
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from mutation_support import customer_id, partner_id, seed
-from schema_walk import SEEDED, Place, lists, named, places
-from support import ask, dump, wipe
+from mutation_support import customer_id, partner_id
+from schema_walk import Place, lists, named, places
+from support import ask, dump
 
 from graph.db import Graph
 from resolvers.inputs import MAX_CURSOR, MAX_ID, MAX_TEXT
@@ -20,13 +19,6 @@ FLOATS = places(named("Float"))
 LISTS = places(lists)
 OVERSIZED = "x" * 40_000  # beyond every limit
 BROKEN = {"lone surrogate": "a\ud800b", "NUL": "a\x00b", "oversized": OVERSIZED}
-
-
-@pytest.fixture
-async def seeded(empty_graph: Graph) -> AsyncIterator[Graph]:
-    await seed(empty_graph, SEEDED)
-    yield empty_graph
-    await wipe(empty_graph)
 
 
 def test_the_walk_finds_the_arguments() -> None:

@@ -16,7 +16,7 @@ from mutation_support import (
     unchanged,
     user_errors,
 )
-from support import Answer, ask
+from support import Answer, ask, wipe
 
 from graph.db import Graph
 from resolvers.node import encode_id
@@ -214,6 +214,17 @@ async def test_adding_again_changes_nothing_and_a_change_updates(empty_graph: Gr
     ]
 
 
+async def test_a_partner_listed_twice_is_taken_out_once(empty_graph: Graph) -> None:
+    graph = await seeded(empty_graph)
+    twice = await remove(graph, "K1", "P1", "P3", "P1")
+    left = await participations(graph)
+    await wipe(graph)
+    graph = await seeded(graph)
+    once = await remove(graph, "K1", "P1", "P3")
+    assert twice.errors == [] and twice.data == once.data
+    assert left == await participations(graph)
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
@@ -269,7 +280,10 @@ async def test_remove_partners_takes_out_only_those_listed(empty_graph: Graph) -
         ({"campaign": campaign_id("K9")}, [("campaign", "NOT_FOUND")]),
         ({"campaign": "nope"}, [("campaign", "INVALID")]),
         ({"partners": [partner_id("P1"), partner_id("P9")]}, [("partners[1]", "NOT_FOUND")]),
-        ({"partners": [partner_id("P1"), partner_id("P1")]}, [("partners[1]", "DUPLICATE")]),
+        (
+            {"partners": [partner_id("P1"), partner_id("P9"), partner_id("P9")]},
+            [("partners[1]", "NOT_FOUND")],
+        ),
         ({"partners": [customer_id("C1")]}, [("partners[0]", "INVALID")]),
     ],
 )

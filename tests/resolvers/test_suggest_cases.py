@@ -191,7 +191,6 @@ def field_of(answer: object) -> tuple[list[str], list[str]]:
         ({"campaign": "K1", "depth": -1}, "depth"),
         ({"campaign": "K1", "depth": 6}, "depth"),
         ({"partners": [f"Q{i}" for i in range(501)]}, "partners"),
-        ({"partners": ["P1", "P2", "P1"]}, "partners[2]"),
         ({"partners": ["P1"], "industries": [f"I{i}" for i in range(51)]}, "targetIndustries"),
         ({"partners": ["P1"], "regions": [f"R{i}" for i in range(51)]}, "targetRegions"),
     ],
