@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ from bench.map_page import measure as measure_map_page
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.partner_map import MAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
+from bench.prepare import ensure_analysed
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
 from bench.suggest import SUGGEST_SCENARIOS
@@ -60,8 +62,7 @@ ALL = (
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-BENCH_PORT = 7689
-API_PORT = 8765
+BENCH_PORT = 7689  # the bench's own Neo4j, unless --bolt-port says otherwise
 MEMORY = {
     "tiny": ("1g", "256m"),
     "small": ("2g", "1g"),
@@ -74,6 +75,7 @@ MEMORY = {
 class Place:
     preset: str
     seed: int
+    port: int = BENCH_PORT
 
     @property
     def folder(self) -> Path:
@@ -85,7 +87,7 @@ class Place:
 
     def neo4j(self, home: Path | None = None) -> runner.LocalNeo4j:
         heap, cache = MEMORY[self.preset]
-        return runner.LocalNeo4j(home or self.folder / "neo4j", BENCH_PORT, heap, cache)
+        return runner.LocalNeo4j(home or self.folder / "neo4j", self.port, heap, cache)
 
 
 def machine() -> dict[str, Any]:
@@ -152,17 +154,55 @@ def ensure_loaded(place: Place) -> runner.LocalNeo4j:
     return db
 
 
-def serve_api(uri: str) -> subprocess.Popen[bytes]:
+def api_port(asked: int = 0) -> int:
+    """The port the bench's API listens on: `asked`, refused while anything else listens there
+    (the bench would time that instead), or with 0 one the system has free."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", asked))
+        except OSError:
+            raise SystemExit(
+                f"port {asked} on 127.0.0.1 is in use by another process; the bench serves its "
+                "own API against its own Neo4j: stop that process or pass --api-port 0 (any free "
+                "port)"
+            ) from None
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Api:
+    """The bench's own API process and where it answers."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def serve_api(uri: str, port: int = 0) -> Api:
+    """Serve the API against `uri` on a port nothing else listens on (`api_port`), and wait
+    until this process, not another one, answers there."""
+    port = api_port(port)
     env = {**os.environ, "NEO4J_URI": uri, "PARTNERGRAPH_DEVELOPMENT": "false"}
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(API_PORT)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    log = ROOT / "var" / "bench" / "api.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as written:
+        process = subprocess.Popen(command, env=env, stdout=written, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            said = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise SystemExit(
+                f"the API exited (code {process.returncode}) before it served {url}:\n"
+                + "\n".join(said)
+            )
         try:
-            if httpx2.get(f"http://127.0.0.1:{API_PORT}/healthz", timeout=1).status_code == 200:
-                return process
+            if httpx2.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Api(process, url)
         except httpx2.HTTPError:
             pass
         time.sleep(0.2)
@@ -211,20 +251,31 @@ def time_scenario(
     api_p = {f"p{q}": percentile(api, q / 100) for q in (50, 95, 99)}
     floor_p = {f"p{q}": percentile(floor, q / 100) for q in (50, 95, 99)}
     ratio = api_p["p50"] / floor_p["p50"]
-    return {"api_ms": api_p, "floor_ms": floor_p, "runs": runs, "ratio_p50": ratio}
+    # The first timed request: what a question the server has not planned for costs.
+    return {
+        "api_ms": api_p,
+        "floor_ms": floor_p,
+        "runs": runs,
+        "ratio_p50": ratio,
+        "first_ms": api[0],
+    }
+
+
+def _place(options: argparse.Namespace) -> Place:
+    return Place(options.preset, options.seed, options.bolt_port)
 
 
 def latency(options: argparse.Namespace) -> dict[str, Any]:
-    place = Place(options.preset, options.seed)
-    db = ensure_loaded(place)
+    db = ensure_loaded(_place(options))
     names = options.scenarios or list(SCENARIOS)
-    server = serve_api(db.uri)
+    if any(SCENARIOS[name].needs_analysis for name in names):
+        ensure_analysed(db.uri)
+    api = serve_api(db.uri, options.api_port)
     results: dict[str, Any] = {}
     try:
         driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
         rng = random.Random(options.seed)
-        base = f"http://127.0.0.1:{API_PORT}"
-        with httpx2.Client(base_url=base, timeout=60, headers=bearer("admin")) as client:
+        with httpx2.Client(base_url=api.url, timeout=60, headers=bearer("admin")) as client:
             for name in names:
                 scenario = SCENARIOS[name]
                 args = scenario.pick(driver, "neo4j", rng)
@@ -236,8 +287,7 @@ def latency(options: argparse.Namespace) -> dict[str, Any]:
                 _print_row(name, results[name])
         driver.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        api.stop()
     return results
 
 
@@ -257,12 +307,14 @@ def _print_row(name: str, figures: dict[str, Any]) -> None:
     print(
         f"{name:<28} API p50 {api['p50']:8.2f} p95 {api['p95']:8.2f} p99 {api['p99']:8.2f} ms | "
         f"floor p50 {floor['p50']:8.2f} p95 {floor['p95']:8.2f} p99 {floor['p99']:8.2f} ms | "
-        f"API/floor {figures['ratio_p50']:.2f}x"
+        f"API/floor {figures['ratio_p50']:.2f}x | first "
+        + " ".join(f"{r['first_ms']:.0f}" for r in figures["rounds"])
+        + " ms"
     )
 
 
 def import_throughput(options: argparse.Namespace) -> dict[str, Any]:
-    place = Place(options.preset, options.seed)
+    place = _place(options)
     bundle = ensure_bundle(place)
     runs = []
     for attempt in range(options.rounds):
@@ -291,7 +343,7 @@ def start_time(options: argparse.Namespace) -> dict[str, Any]:
     seconds = []
     home = ROOT / "var" / "bench" / "start" / "neo4j"
     shutil.rmtree(home, ignore_errors=True)
-    db = runner.LocalNeo4j(home, BENCH_PORT, "1g", "512m")
+    db = runner.LocalNeo4j(home, options.bolt_port, "1g", "512m")
     for attempt in range(options.rounds + 1):  # the first start creates the store
         began = time.perf_counter()
         runner.start(db)
@@ -308,18 +360,18 @@ def start_time(options: argparse.Namespace) -> dict[str, Any]:
 
 
 def analysis(options: argparse.Namespace) -> dict[str, Any]:
-    db = ensure_loaded(Place(options.preset, options.seed))
+    db = ensure_loaded(_place(options))
     return analyze_rounds(db.uri, options.rounds)
 
 
 def map_page(options: argparse.Namespace) -> dict[str, Any]:
-    db = ensure_loaded(Place(options.preset, options.seed))
-    server = serve_api(db.uri)
+    db = ensure_loaded(_place(options))
+    ensure_analysed(db.uri)
+    api = serve_api(db.uri, options.api_port)
     try:
-        return measure_map_page(db.uri, f"http://127.0.0.1:{API_PORT}", options.rounds)
+        return measure_map_page(db.uri, api.url, options.rounds)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        api.stop()
 
 
 def main() -> None:
@@ -340,6 +392,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="rounds; figures are their medians")
     parser.add_argument("--scenarios", nargs="*", choices=list(SCENARIOS))
+    parser.add_argument(
+        "--bolt-port", type=int, default=BENCH_PORT, help="the bench's own Neo4j listens here"
+    )
+    parser.add_argument(
+        "--api-port",
+        type=int,
+        default=0,
+        help="the bench's own API listens here (0: any free port; a busy one is refused)",
+    )
     options = parser.parse_args()
     if Settings().neo4j_uri:
         raise SystemExit("the benchmark runs its own local Neo4j; unset NEO4J_URI")

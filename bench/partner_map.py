@@ -55,6 +55,7 @@ MAP_SCENARIOS = (
         pick=random_centers,
         note="partnerMap around 30 random partners, depth 2, limit 500, minOverlap 1",
         variables=_ego,
+        needs_analysis=True,
     ),
     Scenario(
         name="map ego largest",
@@ -63,6 +64,7 @@ MAP_SCENARIOS = (
         pick=largest_center,
         note="partnerMap around the partner with the most accounts, depth 2, limit 500",
         variables=_ego,
+        needs_analysis=True,
     ),
     Scenario(
         name="map ecosystem 500",
@@ -72,6 +74,7 @@ MAP_SCENARIOS = (
         note="partnerMap without a center: the 500 most influential partners",
         variables=lambda args: {"tiers": args["tiers"]},
         params=lambda args: {},
+        needs_analysis=True,
     ),
     Scenario(
         name="map gold 500",
@@ -81,6 +84,7 @@ MAP_SCENARIOS = (
         note="partnerMap without a center, filtered: the 500 most influential gold and platinum",
         variables=lambda args: {"tiers": args["tiers"]},
         params=lambda args: {},
+        needs_analysis=True,
     ),
     Scenario(
         name="map ego 500 as partner",
@@ -90,5 +94,6 @@ MAP_SCENARIOS = (
         note="the ego maps above asked with the center's own partner token",
         variables=_ego,
         partner=lambda args: args["key"],
+        needs_analysis=True,
     ),
 )

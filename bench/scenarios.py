@@ -30,6 +30,8 @@ class Scenario:
     params: Callable[[Args], Args] = lambda args: args
     # The partner whose token asks, for scenarios seen through a partner's eyes (else admin).
     partner: Callable[[Args], str | None] = lambda args: None
+    # It reads what `partnergraph analyze` writes (scores, stored overlaps): see bench.prepare.
+    needs_analysis: bool = False
 
 
 def _read(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:

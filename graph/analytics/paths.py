@@ -4,14 +4,14 @@ The influence graph is undirected over Partner, Customer and Solution nodes; bet
 the strongest relationship is the edge. The search reads from Neo4j only the part of the graph
 that can hold the k best paths, then ranks them in Python (`best_paths`):
 
-- Two balls grow hop by hop, one around each end (`expand_query`), always the side whose
+- Two balls grow hop by hop, one around each end (`EXPAND`), always the side whose
   frontier (the nodes whose best product improved at the last hop) has fewer relationships —
   so a hub at one end is met from the other. Every node carries the best product of a walk to
   it from its end within the ball's hops.
 - When the balls' depths leave one or two hops, one query joins the frontiers: the
   relationships from one frontier straight into the other, and the nodes one hop from both —
-  computed inside Neo4j, which ships only the meeting points (`join_query` hashes both sides
-  as overlaps do; `probe_query` reads from the near side when the far frontier is much
+  computed inside Neo4j, which ships only the meeting points (`JOIN` hashes both sides
+  as overlaps do; `PROBE` reads from the near side when the far frontier is much
   larger). Between two frontier nodes only the best `first + maxHops - 2` middle nodes are
   kept: a path through a worse one could swap it for one of them that is not already on the
   path (a path holds at most maxHops - 2 other nodes) and be better, so at least `first`
@@ -20,7 +20,7 @@ that can hold the k best paths, then ranks them in Python (`best_paths`):
   last join between two wide frontiers. A probe through a hub looks it up from the other
   side's neighbours.
 - When the last hop would grow an end that has not grown yet and is a hub, it grows inside
-  the last join (`grown_join_query`): its neighbours never leave the database, and only
+  the last join (`GROWN_JOIN`): its neighbours never leave the database, and only
   those that meet the other frontier are sent back, with their steps from the end. (By the
   argument below, a path through a neighbour that does not meet runs inside the other ball,
   whose relationships the piece already holds.)
@@ -47,7 +47,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from graph.analytics.best_paths import KINDS, UNIT, Piece, RankedPath, best_paths, units
@@ -96,7 +95,8 @@ def _degree(x: str) -> str:
 # The ends of a question (and the nodes to avoid) by kind and key: a customer the viewer may
 # not see is as missing as an unknown one.
 ENDS = f"""
-UNWIND $ends AS end
+UNWIND keys($ends) AS index
+WITH $ends[index] AS end
 CALL (end) {{
   MATCH (n:Partner {{key: end.key}}) WHERE end.kind = 'Partner'
   RETURN n
@@ -121,12 +121,58 @@ def _strength(r: str) -> str:
 def _usable(r: str, x: str) -> str:
     """A step over relationship `r` to node `x` is allowed: `x` is not avoided, and `r` is not
     the account of a partner the viewer may not see (an account runs from its partner)."""
-    return f"""($avoid = [] OR NOT elementId({x}) IN $avoid) AND {_shown(r)}"""
+    return f"NOT {x} IN avoided AND {_shown(r)}"
 
 
 def _shown(r: str) -> str:
     """Relationship `r` is not the account of a partner the viewer may not see."""
-    return f"($allowed IS NULL OR type({r}) <> 'HAS_ACCOUNT' OR startNode({r}).key IN $allowed)"
+    owner = f"$allowed[startNode({r}).key]"
+    return f"($allowed IS NULL OR type({r}) <> 'HAS_ACCOUNT' OR {owner} IS NOT NULL)"
+
+
+# Every query below is one text, planned once, whatever the question asks. Neo4j plans each
+# new text anew (seconds for these) and keeps a plan per text and per size class of each list
+# parameter (0, 1, up to 10, up to 100, ...): so the sets a question brings — the kinds asked
+# (`$kinds`), the nodes to avoid (`$avoid`, by element id), the partners whose accounts a
+# viewer may see (`$allowed`, by key) — are sent as maps from member to true, whose size no
+# plan depends on, and tested by lookup (`$kinds[type(r)]` is true, or null when not asked).
+#
+# The nodes to avoid, read once per query. Out: `avoided`, a list of nodes: each step checks
+# its node against it by identity (hashed), not by building the node's element id as text.
+AVOIDED = """CALL () {
+  UNWIND keys($avoid) AS id
+  MATCH (n) WHERE elementId(n) = id
+  RETURN collect(n) AS avoided
+}"""
+
+# Two partners are joined by partner links and sub-partner edges only; a partner and a customer
+# or solution by an account or a co-creation only.
+BETWEEN_PARTNERS = ("SUB_PARTNER_OF", "CO_SELLS_WITH", "REFERS_TO", "INTEGRATES_WITH")
+HELD = ("HAS_ACCOUNT", "CO_CREATED")
+
+
+def _types(kinds: tuple[str, ...]) -> str:
+    # Relationship types cannot be parameters: these are the module's own constants, never a
+    # request's text; `$kinds` picks among them where the query runs.
+    return "|".join(kinds)
+
+
+def _steps(u: str, r: str, x: str, kinds: tuple[str, ...] = RELATIONSHIPS) -> str:
+    """In: a bound node `u`. Out: rows (`r`, `x`), each relationship `r` of a kind in both
+    `kinds` and $kinds from `u` to a node `x`. Accounts are matched on their own, only when
+    $kinds holds them: a partner's accounts (up to 100,000) are a group of their own in the
+    store, so a question without them never reads them."""
+    others = tuple(kind for kind in kinds if kind != "HAS_ACCOUNT")
+    branches = []
+    if others:
+        branches.append(
+            f"MATCH ({u})-[{r}:{_types(others)}]-({x}) WHERE $kinds[type({r})] RETURN {r}, {x}"
+        )
+    if "HAS_ACCOUNT" in kinds:
+        branches.append(
+            f"WITH {u} WHERE $kinds.HAS_ACCOUNT MATCH ({u})-[{r}:HAS_ACCOUNT]-({x}) RETURN {r}, {x}"
+        )
+    return f"CALL ({u}) {{ " + " UNION ALL ".join(branches) + " }"
 
 
 def _nodes(frontier: str, name: str) -> str:
@@ -147,16 +193,15 @@ def _units(s: str) -> str:
     return f"CASE WHEN round({s} * {UNIT}) < 1 THEN 1 ELSE toInteger(round({s} * {UNIT})) END"
 
 
-@cache
-def expand_query(kinds: frozenset[str]) -> str:
-    """One hop out of a frontier ({id: product}): for each frontier node, the relationships
-    that can still lie on a path reaching $floor, each with the node it reaches (id, key, kind
-    rank, degree)."""
-    return f"""
+# One hop out of a frontier ({id: product}): for each frontier node, the relationships that can
+# still lie on a path reaching $floor, each with the node it reaches (id, key, kind rank,
+# degree).
+EXPAND = f"""
+{AVOIDED}
 UNWIND keys($frontier) AS id
 MATCH (u) WHERE elementId(u) = id
-MATCH (u)-[r:{_pattern(kinds)}]-(x)
-WHERE {_usable("r", "x")}
+{_steps("u", "r", "x")}
+WITH * WHERE {_usable("r", "x")}
 WITH id, x, r, {_strength("r")} AS s
 WHERE $frontier[id] * s * coalesce($closer[elementId(x)], $rest) >= $floor
 WITH id, collect([elementId(x), x.key, {_rank("x")}, {_degree("x")}, type(r), s]) AS steps
@@ -178,33 +223,63 @@ _BEST_MIDDLES = f"""
 """
 
 
-@cache
-def join_query(kinds: frozenset[str], probe: bool) -> str:
-    """Where the near frontier meets the far one, hashed as overlaps are: the near side's
-    neighbours are collected (no property read), the far side's steps are walked and looked
-    up in them, and only the steps that meet are read. The answer: the steps from the far
-    frontier straight into the near one (`direct`), and for each near node and far node the
-    best $perPair middle nodes one step from both (by the product of the two strengths in
-    millionths, then key, then kind), each with every pair of steps through it (partners may
-    be joined several ways)."""
-    pattern = _pattern(kinds)
-    return f"""
+def _into(w: str) -> str:
+    """The relationships `r` of a kind in $kinds joining bound nodes x and `w`, each pair of
+    kinds of node matched with only the relationship types that can join them (so two
+    partners' accounts are never scanned to find a link between them)."""
+    branches = []
+    for where, types in (
+        (f"x:Partner AND {w}:Partner", BETWEEN_PARTNERS),
+        (f"NOT (x:Partner AND {w}:Partner)", HELD),
+    ):
+        match = f"MATCH (x)-[r:{_types(types)}]-({w}) WHERE $kinds[type(r)]"
+        branches.append(f"WITH x, {w} WHERE {where} {match} RETURN r")
+    return f"CALL (x, {w}) {{ " + " UNION ALL ".join(branches) + " }"
+
+
+# In: a middle node x, the far node w it was reached from, and nearNodes. Out: rows (r, u),
+# each relationship r from x back to a near node u other than w. A node with few
+# relationships looks each near node up in a hashed list; one with many is joined to each
+# near node from whichever end has fewer (expand-into).
+_BACK = f"""CALL (x, w, nearNodes) {{
+    WITH x, w, nearNodes WHERE {_degree("x")} <= $intoAbove
+    {_steps("x", "r", "u")}
+    WITH * WHERE u IN nearNodes AND u <> w
+    RETURN r, u
+    UNION ALL
+    WITH x, w, nearNodes WHERE {_degree("x")} > $intoAbove
+    UNWIND nearNodes AS u
+    WITH x, u, w WHERE u <> w
+    {_into("u")}
+    RETURN r, u
+  }}"""
+
+
+# Where the near frontier meets the far one, hashed as overlaps are: the near side's
+# neighbours are collected (no property read), the far side's steps are walked and looked up
+# in them, and only the steps that meet are read. The answer: the steps from the far frontier
+# straight into the near one (`direct`), and for each near node and far node the best $perPair
+# middle nodes one step from both (by the product of the two strengths in millionths, then
+# key, then kind), each with every pair of steps through it (partners may be joined several
+# ways). A probe meets through at most $middles of them (a plain join passes more than there
+# can be).
+JOIN = f"""
+{AVOIDED}
 {_nodes("$near", "nearNodes")}
-CALL (nearNodes) {{
+CALL (nearNodes, avoided) {{
   UNWIND nearNodes AS u
-  MATCH (u)-[r:{pattern}]-(x)
-  WITH r, x LIMIT $cap
+  {_steps("u", "r", "x")}
+  WITH r, x, avoided LIMIT $cap
   WHERE {_usable("r", "x")}
   RETURN collect(DISTINCT x) AS reached
 }}
-CALL (nearNodes, reached) {{
+CALL (nearNodes, reached, avoided) {{
   UNWIND keys($far) AS id
   WITH id ORDER BY $far[id] DESC  // a capped read takes the strongest nodes first
   MATCH (w) WHERE elementId(w) = id
-  MATCH (w)-[r:{pattern}]-(y)
-  WITH id, w, r, y LIMIT $cap
-  WHERE (y IN reached OR y IN nearNodes) AND ($avoid = [] OR NOT elementId(y) IN $avoid)
-    AND {_shown("r")}
+  {_steps("w", "r", "y")}
+  WITH id, w, r, y, reached, nearNodes, avoided LIMIT $cap
+  WHERE (y IN reached OR y IN nearNodes) AND NOT y IN avoided AND {_shown("r")}
   WITH id AS end, w, y, type(r) AS k2, {_strength("r")} AS s2
   WHERE $far[end] * s2 * $nearBest >= $floor
   RETURN collect([end, w, y, k2, s2, y IN reached]) AS landed
@@ -215,9 +290,9 @@ WITH nearNodes, landed,
       | [l[0], elementId(l[2]), l[3], l[4]]] AS direct
 CALL (nearNodes, landed) {{
   // One step from the near frontier: a middle (a probe meets through a few).
-  UNWIND [l IN landed WHERE l[5]]{"[..$middles]" if probe else ""} AS l
+  UNWIND [l IN landed WHERE l[5]][..$middles] AS l
   WITH l[0] AS end, l[1] AS w, l[2] AS x, l[3] AS k2, l[4] AS s2
-  {_back(kinds)}
+  {_BACK}
   WITH end, x, k2, s2, r, elementId(u) AS start
   WHERE {_shown("r")}
   WITH end, x, k2, s2, start, type(r) AS k1, {_strength("r")} AS s1
@@ -227,60 +302,35 @@ RETURN direct, pairs
 """
 
 
-@cache
-def grown_join_query(kinds: frozenset[str]) -> str:
-    """The first hop out of an end ($end) and the join after it, in one query, as
-    `join_query` with the end's neighbours as the far frontier: each carries the best strength
-    of its steps from the end (its product), computed where it is read, so a hub's neighbours
-    are never shipped. Only those that lie on a path through the join are sent back (`grown`,
-    each with its steps from the end): in the near frontier, next to it, or two steps from it.
-    A customer or solution is two steps from the near frontier only through a partner (its
-    only neighbours), so those steps are read from the near side: from the partners next to the
-    frontier with a value that can still reach $floor, into the nodes next to the end — a hub's
-    customers are then looked up, not walked."""
-    pattern = _pattern(kinds)
-    links = kinds & BETWEEN_PARTNERS
-    held = kinds - BETWEEN_PARTNERS
-    from_partner = (
-        f"WITH u WHERE u:Partner MATCH (u)-[r:{_pattern(links)}]-(y) RETURN r, y UNION ALL "
-        if links
-        else ""
-    )
-    into_held = (
-        f"""
-CALL (h, ontoPartners, endBest, fromNear) {{
-  UNWIND ontoPartners AS o
-  WITH o[0] AS y, o[1] AS onto, o[2] AS froms
-  WHERE fromNear AND y <> h AND onto * endBest >= $floor
-  MATCH (y)-[r:{_pattern(held)}]-(w)
-  WHERE w <> h AND {_usable("r", "w")}
-  WITH y, onto, froms, w, type(r) AS k2, {_strength("r")} AS s2
-  WHERE onto * s2 * endBest >= $floor
-  MATCH (w)-[r0:{pattern}]-(h)
-  WHERE {_shown("r0")}
-  WITH y, onto, froms, w, k2, s2, type(r0) AS k0, {_strength("r0")} AS s0
-  WHERE s0 * coalesce($closer[elementId(w)], $rest) >= $floor
-  WITH y, onto, froms, w, k2, s2, max(s0) AS value, collect([k0, s0]) AS steps
-  WHERE onto * s2 * value >= $floor
-  RETURN collect([elementId(w), w.key, {_rank("w")}, steps]) AS heldGrown,
-         collect([y, froms, elementId(w), value, k2, s2]) AS held
-}}"""
-        if held
-        else "WITH *, [] AS heldGrown, [] AS held"
-    )
-    return f"""
+# The first hop out of an end ($end) and the join after it, in one query, as `JOIN` with the
+# end's neighbours as the far frontier: each carries the best strength of its steps from the
+# end (its product), computed where it is read, so a hub's neighbours are never shipped. Only
+# those that lie on a path through the join are sent back (`grown`, each with its steps from
+# the end): in the near frontier, next to it, or two steps from it. A customer or solution is
+# two steps from the near frontier only through a partner (its only neighbours), so those
+# steps are read from the near side: from the partners next to the frontier with a value that
+# can still reach $floor, into the nodes next to the end — a hub's customers are then looked
+# up, not walked (`held`; none when $kinds has neither accounts nor co-creations).
+GROWN_JOIN = f"""
+{AVOIDED}
 {_nodes("$near", "nearNodes")}
-CALL (nearNodes) {{
+CALL (nearNodes, avoided) {{
   UNWIND nearNodes AS u
-  MATCH (u)-[r:{pattern}]-(x)
-  WHERE {_usable("r", "x")}
+  {_steps("u", "r", "x")}
+  WITH * WHERE {_usable("r", "x")}
   RETURN collect(DISTINCT x) AS reached
 }}
-CALL (nearNodes) {{
+CALL (nearNodes, avoided) {{
   // The partners next to the near frontier, each with its best value there and its steps.
   UNWIND nearNodes AS u
   CALL (u) {{
-    {from_partner}WITH u WHERE NOT u:Partner MATCH (u)-[r:{pattern}]-(y) RETURN r, y
+    WITH u WHERE u:Partner
+    MATCH (u)-[r:{_types(BETWEEN_PARTNERS)}]-(y) WHERE $kinds[type(r)]
+    RETURN r, y
+    UNION ALL
+    WITH u WHERE NOT u:Partner
+    MATCH (u)-[r:{_types(HELD)}]-(y) WHERE $kinds[type(r)]
+    RETURN r, y
   }}
   WITH u, r, y WHERE {_usable("r", "y")}
   WITH u, y, type(r) AS k1, {_strength("r")} AS s1
@@ -292,20 +342,20 @@ MATCH (h) WHERE elementId(h) = $end
 // Read from the near side (`held`) when the partners there have fewer relationships to walk
 // than the end's customers and solutions; else those are walked, bounded by `ontoBest`.
 WITH *, h:Partner AND heldCost <= $walkCost AS fromNear
-CALL (h, nearNodes, reached, ontoBest, fromNear) {{
-  MATCH (h)-[r:{pattern}]-(w)
-  WHERE {_usable("r", "w")}
+CALL (h, nearNodes, reached, ontoBest, fromNear, avoided) {{
+  {_steps("h", "r", "w")}
+  WITH * WHERE {_usable("r", "w")}
   WITH w, type(r) AS k0, {_strength("r")} AS s0
   WHERE s0 * coalesce($closer[elementId(w)], $rest) >= $floor
   WITH w, max(s0) AS value, collect([k0, s0]) AS steps
   // A partner may be two steps from the near frontier; any node, next to it.
   WITH w, value, steps, CASE WHEN w:Partner THEN value * $nearBest >= $floor
        ELSE NOT fromNear AND value * ontoBest >= $floor END AS far
-  CALL (w, value, far, nearNodes, reached, h) {{
+  CALL (w, value, far, nearNodes, reached, h, avoided) {{
     WITH w, value, far WHERE far OR w IN reached
-    MATCH (w)-[r:{pattern}]-(y)
-    WHERE (y IN nearNodes OR (far AND y IN reached)) AND y <> h
-      AND ($avoid = [] OR NOT elementId(y) IN $avoid) AND {_shown("r")}
+    {_steps("w", "r", "y")}
+    WITH * WHERE (y IN nearNodes OR (far AND y IN reached)) AND y <> h
+      AND NOT y IN avoided AND {_shown("r")}
     WITH w, value, y, type(r) AS k2, {_strength("r")} AS s2
     WHERE value * s2 * $nearBest >= $floor
     RETURN collect([w, value, y, k2, s2]) AS outs
@@ -322,7 +372,23 @@ CALL (outs) {{
   UNWIND out AS t
   RETURN collect(t) AS steps
 }}
-{into_held}
+CALL (h, ontoPartners, endBest, fromNear, avoided) {{
+  UNWIND ontoPartners AS o
+  WITH o[0] AS y, o[1] AS onto, o[2] AS froms
+  WHERE fromNear AND y <> h AND onto * endBest >= $floor
+  {_steps("y", "r", "w", HELD)}
+  WITH * WHERE w <> h AND {_usable("r", "w")}
+  WITH y, onto, froms, w, type(r) AS k2, {_strength("r")} AS s2
+  WHERE onto * s2 * endBest >= $floor
+  MATCH (w)-[r0:{_types(RELATIONSHIPS)}]-(h)
+  WHERE $kinds[type(r0)] AND {_shown("r0")}
+  WITH y, onto, froms, w, k2, s2, type(r0) AS k0, {_strength("r0")} AS s0
+  WHERE s0 * coalesce($closer[elementId(w)], $rest) >= $floor
+  WITH y, onto, froms, w, k2, s2, max(s0) AS value, collect([k0, s0]) AS steps
+  WHERE onto * s2 * value >= $floor
+  RETURN collect([elementId(w), w.key, {_rank("w")}, steps]) AS heldGrown,
+         collect([y, froms, elementId(w), value, k2, s2]) AS held
+}}
 WITH nearNodes, reached, grown + heldGrown AS grown, steps, held,
      [t IN steps WHERE t[2] IN nearNodes AND t[1] * t[4] * $near[elementId(t[2])] >= $floor
       | [elementId(t[0]), elementId(t[2]), t[3], t[4]]] AS direct
@@ -330,7 +396,7 @@ CALL (nearNodes, reached, steps, held) {{
   CALL (nearNodes, reached, steps, held) {{
     UNWIND [t IN steps WHERE t[2] IN reached] AS t
     WITH t[0] AS w, t[1] AS value, t[2] AS x, t[3] AS k2, t[4] AS s2
-    {_back(kinds)}
+    {_BACK}
     WITH elementId(w) AS end, value, x, k2, s2, r, elementId(u) AS start
     WHERE {_shown("r")}
     RETURN x, start, end, value, type(r) AS k1, {_strength("r")} AS s1, k2, s2
@@ -347,22 +413,20 @@ RETURN grown, direct, pairs
 """
 
 
-@cache
-def probe_query(kinds: frozenset[str], probe: bool) -> str:
-    """The same meeting as `join_query`, read from the near side when the far frontier has
-    far more relationships than the near side's neighbours: each node one step from the near
-    frontier (read once however many near nodes reach it) looks its far neighbours up in a
-    hashed list if it has few relationships, or is joined to each far node from whichever end
-    has fewer (expand-into) if it has many."""
-    pattern = _pattern(kinds)
-    return f"""
+# The same meeting as `JOIN`, read from the near side when the far frontier has far more
+# relationships than the near side's neighbours: each node one step from the near frontier
+# (read once however many near nodes reach it) looks its far neighbours up in a hashed list if
+# it has few relationships, or is joined to each far node from whichever end has fewer
+# (expand-into) if it has many.
+PROBE = f"""
+{AVOIDED}
 {_nodes("$far", "farNodes")}
-CALL () {{
+CALL (avoided) {{
   UNWIND keys($near) AS id
   WITH id ORDER BY $near[id] DESC  // a capped read takes the strongest nodes first
   MATCH (u) WHERE elementId(u) = id
-  MATCH (u)-[r:{pattern}]-(x)
-  WITH id, u, r, x LIMIT $cap
+  {_steps("u", "r", "x")}
+  WITH id, u, r, x, avoided LIMIT $cap
   WHERE {_usable("r", "x")}
   WITH id, u, x, type(r) AS k1, {_strength("r")} AS s1
   WHERE $near[id] * s1 * $farBest >= $floor
@@ -375,20 +439,20 @@ WITH farNodes, steps,
 CALL (steps) {{
   UNWIND steps AS t
   WITH t[2] AS x, collect([t[0], t[1], t[3], t[4]]) AS froms, max($near[t[0]] * t[4]) AS best
-  RETURN collect([x, froms, best, {_degree("x")}]){"[..$middles]" if probe else ""} AS middles
+  RETURN collect([x, froms, best, {_degree("x")}])[..$middles] AS middles
 }}
 CALL (middles, farNodes) {{
   UNWIND [m IN middles WHERE m[3] <= $intoAbove] AS m
   WITH m[0] AS x, m[1] AS froms, m[2] AS best
-  MATCH (x)-[r:{pattern}]-(w)
-  WHERE w IN farNodes
+  {_steps("x", "r", "w")}
+  WITH * WHERE w IN farNodes
   RETURN collect([x, froms, best, r, w]) AS looked
 }}
 CALL (middles, farNodes) {{
   UNWIND [m IN middles WHERE m[3] > $intoAbove] AS m
   WITH m[0] AS x, m[1] AS froms, m[2] AS best
   UNWIND farNodes AS w
-  {_into(kinds, "w")}
+  {_into("w")}
   RETURN collect([x, froms, best, r, w]) AS joined
 }}
 CALL (looked, joined) {{
@@ -404,58 +468,9 @@ CALL (looked, joined) {{
 RETURN direct, pairs
 """
 
-
-def _back(kinds: frozenset[str]) -> str:
-    """In: a middle node x, the far node w it was reached from, and nearNodes. Out: rows (r, u),
-    each relationship r from x back to a near node u other than w. A node with few
-    relationships looks each near node up in a hashed list; one with many is joined to each
-    near node from whichever end has fewer (expand-into)."""
-    return f"""CALL (x, w, nearNodes) {{
-    WITH x, w, nearNodes WHERE {_degree("x")} <= $intoAbove
-    MATCH (x)-[r:{_pattern(kinds)}]-(u)
-    WHERE u IN nearNodes AND u <> w
-    RETURN r, u
-    UNION ALL
-    WITH x, w, nearNodes WHERE {_degree("x")} > $intoAbove
-    UNWIND nearNodes AS u
-    WITH x, u, w WHERE u <> w
-    {_into(kinds, "u")}
-    RETURN r, u
-  }}"""
-
-
-# Two partners are joined by partner links and sub-partner edges only; a partner and a customer
-# or solution by an account or a co-creation only.
-BETWEEN_PARTNERS = frozenset({"SUB_PARTNER_OF", "CO_SELLS_WITH", "REFERS_TO", "INTEGRATES_WITH"})
-
-
-def _into(kinds: frozenset[str], w: str) -> str:
-    """The relationships `r` joining bound nodes x and `w`, each pair of kinds of node matched
-    with only the relationship types that can join them (so two partners' accounts are never
-    scanned to find a link between them)."""
-    branches = []
-    for where, types in (
-        (f"x:Partner AND {w}:Partner", kinds & BETWEEN_PARTNERS),
-        (f"NOT (x:Partner AND {w}:Partner)", kinds - BETWEEN_PARTNERS),
-    ):
-        if types:
-            match = f"MATCH (x)-[r:{_pattern(types)}]-({w})"
-            branches.append(f"WITH x, {w} WHERE {where} {match} RETURN r")
-    return f"CALL (x, {w}) {{ " + " UNION ALL ".join(branches) + " }"
-
-
-def _pattern(kinds: frozenset[str]) -> str:
-    # Relationship types cannot be parameters: these come from RELATIONSHIPS only, never from
-    # a request's text (the API maps its enum onto them).
-    unknown = kinds - set(RELATIONSHIPS)
-    if unknown or not kinds:
-        raise ValueError(f"not relationship kinds of the influence graph: {sorted(unknown)}")
-    return "|".join(kind for kind in RELATIONSHIPS if kind in kinds)
-
-
 # The fields of the nodes on the answer's paths, each as its own type's queries return them.
 NODE_ROWS = f"""
-UNWIND $ids AS id
+UNWIND keys($ids) AS id
 MATCH (n) WHERE elementId(n) = id
 CALL (n) {{
   WITH n AS p WHERE p:Partner
@@ -533,9 +548,9 @@ class Missing(Exception):
 @dataclass
 class _Search:
     graph: Graph
-    kinds: frozenset[str]
-    avoid: list[str]
-    allowed: list[str] | None
+    kinds: dict[str, bool]  # sets as maps: see the queries' note on plans
+    avoid: dict[str, bool]
+    allowed: dict[str, bool] | None
     first: int
     max_hops: int
     piece: Piece = field(default_factory=Piece)
@@ -548,6 +563,7 @@ class _Search:
 
     def _params(self) -> dict[str, Any]:
         return {
+            "kinds": self.kinds,
             "avoid": self.avoid,
             "allowed": self.allowed,
             "strength": STRENGTH_BY_TYPE,
@@ -562,7 +578,7 @@ class _Search:
             "closer": other.closer(),
             "rest": other.reach(),
         }
-        record = (await self.graph.read(expand_query(self.kinds), params, seconds=self.left()))[0]
+        record = (await self.graph.read(EXPAND, params, seconds=self.left()))[0]
         improved: dict[str, float] = {}
         known = ball.value
         for start, steps in record["out"]:
@@ -604,15 +620,16 @@ class _Search:
             "perPair": max(1, self.first + self.max_hops - 2),
             "intoAbove": into_above,
             "cap": cap,
-            "middles": max(PROBE_MIDDLES, cap // into_above),
+            # A plain join meets through every middle node (a list slice's bound is 32 bits).
+            "middles": max(PROBE_MIDDLES, cap // into_above) if probe else 2**31 - 1,
         }
-        query = (join_query if hashed else probe_query)(self.kinds, probe)
+        query = JOIN if hashed else PROBE
         record = (await self.graph.read(query, params, seconds=self.left()))[0]
         self._met(record)
 
     async def grow_and_join(self, ball: _Ball, other: _Ball) -> None:
         """The last hop out of `ball`, which is still only its end, and the join with `other`
-        after it (`grown_join_query`): so a hub's neighbours stay in the database."""
+        after it (`GROWN_JOIN`): so a hub's neighbours stay in the database."""
         params = {
             **self._params(),
             "end": ball.end,
@@ -624,8 +641,7 @@ class _Search:
             "intoAbove": INTO_RATIO * len(other.frontier),
             "walkCost": NEIGHBOURS * ball.cost(),
         }
-        query = grown_join_query(self.kinds)
-        record = (await self.graph.read(query, params, seconds=self.left()))[0]
+        record = (await self.graph.read(GROWN_JOIN, params, seconds=self.left()))[0]
         for node, key, rank, steps in record["grown"]:
             self.piece.add_node(node, key, rank)
             for kind, strength in steps:
@@ -693,8 +709,12 @@ async def influence_paths(
     (influence desc, hops asc, then the keys along the path); Missing names the first node of
     [source, target, *avoid] that is not there. `allowed`: the partners whose accounts a step
     may use (None: all); `visible`: the customers the viewer may name (None: all)."""
+    asked = set(kinds)
+    unknown = asked - set(RELATIONSHIPS)
+    if unknown or not asked:
+        raise ValueError(f"not relationship kinds of the influence graph: {sorted(unknown)}")
     refs = [source, target, *avoid]
-    ends = [{"index": i, "kind": ref.kind, "key": ref.key} for i, ref in enumerate(refs)]
+    ends = {str(i): {"index": i, "kind": ref.kind, "key": ref.key} for i, ref in enumerate(refs)}
     record = (await graph.read(ENDS, {"ends": ends, "visible": visible}))[0]
     found = {index: (node, degree) for index, node, degree in record["found"]}
     for index in range(len(refs)):
@@ -703,9 +723,9 @@ async def influence_paths(
     (start, start_degree), (goal, goal_degree) = found[0], found[1]
     search = _Search(
         graph,
-        frozenset(kinds),
-        [found[i][0] for i in range(2, len(refs))],
-        allowed,
+        _set(asked),
+        _set(found[i][0] for i in range(2, len(refs))),
+        None if allowed is None else _set(allowed),
         first,
         max_hops,
     )
@@ -715,6 +735,11 @@ async def influence_paths(
     return await _described(graph, ranked)
 
 
+def _set(members: Iterable[str]) -> dict[str, bool]:
+    """A set as the queries take it: a map from member to true (see the note on plans)."""
+    return dict.fromkeys(members, True)
+
+
 async def _described(graph: Graph, ranked: list[RankedPath]) -> list[InfluencePath]:
     """The ranked paths with every node's fields, read in one query."""
     if not ranked:
@@ -722,7 +747,7 @@ async def _described(graph: Graph, ranked: list[RankedPath]) -> list[InfluencePa
     ids = sorted({node for path in ranked for node in path.nodes})
     rows = {
         node: (kind, row)
-        for node, kind, row in (await graph.read(NODE_ROWS, {"ids": ids}))[0]["rows"]
+        for node, kind, row in (await graph.read(NODE_ROWS, {"ids": _set(ids)}))[0]["rows"]
     }
     described = []
     for path in ranked:
