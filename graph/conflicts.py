@@ -25,6 +25,7 @@ from graph.customers import VISIBLE as CUSTOMER_VISIBLE
 from graph.db import Graph, Transaction
 from graph.deals import REGISTER, VISIBLE
 from graph.errors import Conflict
+from graph.messages import shown
 from graph.model import DealStatus
 from graph.paging import Window
 
@@ -211,7 +212,7 @@ def refusal(
     if acting is not None:
         why = notice(first.on)
     else:
-        why = f"deal {first.key!r} registered on {first.on.isoformat()} protects this customer"
+        why = f"deal {shown(first.key)} registered on {first.on.isoformat()} protects this customer"
     return ChannelConflict(why, field="customer", partner=first.partner)
 
 
@@ -252,4 +253,4 @@ async def register_checked(
 
 
 def _taken(key: str) -> Conflict:
-    return Conflict(f"a deal with key {key!r} exists already", field="key")
+    return Conflict(f"a deal with key {shown(key)} exists already", field="key")

@@ -14,6 +14,7 @@ from graph.customers import VISIBLE as CUSTOMER_VISIBLE
 from graph.db import Graph, Transaction
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.listing import Listing, Order
+from graph.messages import shown
 from graph.model import DealStatus
 from graph.paging import Window
 from graph.partners import PARTNER
@@ -201,7 +202,7 @@ def refusal(
 ) -> str | None:
     """Why the workflow refuses moving deal `key` from `current` to `asked` on day `on`, its
     window being (registeredOn, expiresOn); None when it allows it."""
-    refused = f"deal {key!r} is {current}: it cannot become {asked}"
+    refused = f"deal {shown(key)} is {current}: it cannot become {asked}"
     if asked not in MOVES.get(current, frozenset()):
         if current not in MOVES:
             return f"{refused} ({current} is final)"
@@ -228,7 +229,7 @@ async def change_deal_status(
         if not found:
             if partner is not None:
                 raise Forbidden("a partner may change only its own deals")
-            raise NotFound(f"there is no deal {key!r}", field="deal")
+            raise NotFound(f"there is no deal {shown(key)}", field="deal")
         window = (_day(found[0]["registeredOn"]), _day(found[0]["expiresOn"]))
         why = refusal(key, found[0]["status"], status, window, on)
         if why is not None:

@@ -16,6 +16,7 @@ import strawberry
 from graph import conflicts
 from graph.access import today
 from graph.errors import NotFound
+from graph.messages import shown
 from graph.paging import MAX_FIRST, Page, Window, encode_cursor, made_under
 from loaders.customers import CustomerByKeyLoader
 from loaders.deals import DealByKeyLoader
@@ -97,7 +98,7 @@ class ConflictQueries:
         window = Window.of(first, after, under=made_under("dealConflicts", wanted))
         if wanted is not None and await context.loader(CustomerByKeyLoader).load(wanted) is None:
             context.audit("dealConflicts", [], allowed=False)
-            raise NotFound(f"customer: there is no customer {wanted!r}", field="customer")
+            raise NotFound(f"customer: there is no customer {shown(wanted)}", field="customer")
         member = context.viewer.member
         total, rows = await conflicts.deal_conflicts(context.graph, window, wanted, member, today())
         others = {deal["partner"] for row in rows for deal in row["deals"]} - {member}

@@ -17,6 +17,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from graph.analytics import partner_map as analytics
 from graph.analytics.paths import Ref
 from graph.errors import InvalidInput, NotFound
+from graph.messages import shown
 from resolvers.context import Context, Info
 from resolvers.enums import PartnerType, Tier
 from resolvers.node import decode_id, encode_id
@@ -168,7 +169,7 @@ class MapQueries:
             assert ref is not None
             context.audit("partnerMap", asked, allowed=False)  # unknown, or not one it may see
             raise NotFound(
-                f"center: there is no {ref.kind.lower()} {ref.key!r}", field="center"
+                f"center: there is no {ref.kind.lower()} {shown(ref.key)}", field="center"
             ) from None
         except Exception:
             context.audit("partnerMap", asked, allowed=True)  # asked, though not answered

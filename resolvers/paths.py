@@ -14,6 +14,7 @@ import strawberry
 
 from graph.analytics import paths as analytics
 from graph.errors import InvalidInput, NotFound
+from graph.messages import shown
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import RelationshipKind
@@ -129,7 +130,7 @@ class PathQueries:
             ref = [source, target, *shunned][missing.index]
             field = fields[missing.index]
             raise NotFound(
-                f"{field}: there is no {ref.kind.lower()} {ref.key!r}", field=field
+                f"{field}: there is no {ref.kind.lower()} {shown(ref.key)}", field=field
             ) from None
         finally:
             info.context.audit("influencePaths", ends, allowed=not refused)
