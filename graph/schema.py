@@ -9,9 +9,13 @@ LABELS = ("Partner", "Customer", "Solution", "Agreement", "Campaign", "Deal")
 
 # One uniqueness constraint on `key` per label (it also gives the lookup index by key).
 # The one node of run metadata (graph.ecosystem) is kept one by its key too.
-CONSTRAINTS = tuple(
-    f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE"
-    for label in (*LABELS, "Ecosystem")
+KEY_CONSTRAINT = (
+    "CREATE CONSTRAINT {name}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE"
+)
+CONSTRAINTS = (
+    *(KEY_CONSTRAINT.format(name=label.lower(), label=label) for label in (*LABELS, "Ecosystem")),
+    # The partner program's tiers (graph.program): one node per tier.
+    "CREATE CONSTRAINT programtier_tier IF NOT EXISTS FOR (n:ProgramTier) REQUIRE n.tier IS UNIQUE",
 )
 
 # What the filters and orderings of the API look up (a seekable order needs its index here).
