@@ -59,7 +59,9 @@ async def answers(graph: Graph, largest: list[str], ends: list[tuple[str, str]])
     for (la, a), (lb, b) in zip(ends[::2], ends[1::2], strict=True):
         await asked(PATHS, {"from": encode_id(la, a), "to": encode_id(lb, b)})
     await asked(ECOSYSTEM)
-    params = {"ends": [{"index": i, "kind": "Partner", "key": k} for i, k in enumerate(largest)]}
+    params = {
+        "ends": {str(i): {"index": i, "kind": "Partner", "key": k} for i, k in enumerate(largest)}
+    }
     found.append((await graph.read(ENDS, {**params, "visible": None}))[0]["found"])
     return found
 
