@@ -8,7 +8,8 @@ tier (`problem`). Until a program is loaded (`program_tiers.csv`) or set (`progr
 DEFAULT is the program.
 
 The graph keeps it as one (:ProgramTier {tier, minSales, minWonDeals, margin, benefits}) node
-per tier (unique by `tier`); a tier without a node is the default's.
+per tier (unique by `tier`); a tier without a node is the default's. `set_tier` changes one tier
+under a lock on all four; a deal WON takes its partner's tier margin from TIER_MARGIN.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graph.errors import InvalidInput
 from graph.model import Tier
 
 TIERS = tuple(Tier)  # REGISTERED first: the order thresholds never decrease in
+DECREASING = "the program would decrease up the tiers"  # a refusal's start; `problem` says why
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,6 @@ async def read_program(graph: Graph) -> list[ProgramTier]:
     return merged(ProgramTier.of(row) for row in rows)
 
 
-def margin_of(program: Sequence[ProgramTier], tier: str) -> float:
-    """The margin a deal won at `tier` earns under `program`."""
-    return next(t.margin for t in program if t.tier == tier)
-
-
 class DecreasingProgram(InvalidInput):
     """A change that would leave thresholds decreasing up the tiers."""
 
@@ -187,7 +184,7 @@ async def set_tier(graph: Graph, tier: ProgramTier) -> list[ProgramTier]:
         if found is not None:
             named, why = found
             raise DecreasingProgram(
-                f"the program would decrease up the tiers: {why}",
+                f"{DECREASING}: {why}",
                 field=threshold(program, named),
             )
         await tx.run(SET_TIER, {"tier": tier.params()})

@@ -63,7 +63,7 @@ class ProgramTierSetInput:
     min_won_deals: int = strawberry.field(description="Zero or more.")
     margin: float = strawberry.field(description="A fraction in [0, 1).")
     benefits: list[str] = strawberry.field(
-        description=f"At most {MAX_BENEFITS}, none blank nor holding ';'; a benefit listed twice"
+        description=f"1 to {MAX_BENEFITS}, none blank nor holding ';'; a benefit listed twice"
         " counts once."
     )
 

@@ -33,7 +33,15 @@ from graph.ingest.spec import (
     shown,
 )
 from graph.messages import number_of
-from graph.program import TIERS, ProgramTier, merged, problem, read_program, threshold
+from graph.program import (
+    DECREASING,
+    TIERS,
+    ProgramTier,
+    merged,
+    problem,
+    read_program,
+    threshold,
+)
 from graph.schema import LABELS
 
 Progress = Callable[[str, int], None]  # (file name, rows just done)
@@ -335,7 +343,7 @@ class _Checker:
             blamed = named if named in rows else TIERS[TIERS.index(named) - 1]
             report, line, end, _tier = rows.pop(blamed)
             column = "min_sales" if threshold(program, named) == "minSales" else "min_won_deals"
-            self.fail(report, line, end, column, f"the program would decrease up the tiers: {why}")
+            self.fail(report, line, end, column, f"{DECREASING}: {why}")
 
 
 def _path_up(parents: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
