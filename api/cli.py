@@ -253,6 +253,12 @@ def _report(result: ImportResult, skip_invalid: bool, rejects: Path | None) -> N
     )
     if validation.bad_rows:
         out.print(f"{_rows(validation.bad_rows)} written to {rejects}")
+    if result.undated:
+        out.print(
+            f"{number_of(result.undated, 'WON or LOST deal')} in the graph "
+            f"{'has' if result.undated == 1 else 'have'} no closed_on: "
+            f"{'it counts' if result.undated == 1 else 'they count'} in no window of days"
+        )
 
 
 def _rows(count: int) -> str:

@@ -18,13 +18,14 @@ from graph.messages import shown
 from graph.model import DealStatus
 from graph.paging import Window
 from graph.partners import PARTNER
+from graph.program import DEFAULT_MARGINS, TIER_MARGIN
 
 Row = dict[str, Any]
 
 # The partner and customer ride along; `p` and `c` are local to each comprehension (no query
 # below binds them). A deal the viewer sees is its own, so its customer is one it may see.
 DEAL = (
-    "d {.key, .amount, .stage, .status, .registeredOn, .expiresOn,"
+    "d {.key, .amount, .stage, .status, .registeredOn, .expiresOn, .closedOn, .margin,"
     f" partner: [(p:Partner)-[:REGISTERED]->(d) | {PARTNER}][0],"
     f" customer: [(d)-[:FOR]->(c:Customer) | {CUSTOMER}][0]}}"
 )
@@ -149,6 +150,19 @@ async def deal_counts_by_customer(
     return await graph.read_by_key(DEAL_COUNTS_BY_CUSTOMER, "n", params)
 
 
+# Closed deals without a closing day: they count in no window of days (an import may leave them).
+UNDATED = """
+MATCH (d:Deal)
+WHERE d.status IN ['WON', 'LOST'] AND d.closedOn IS NULL
+RETURN count(d) AS n
+"""
+
+
+async def undated_closed_deals(graph: Graph) -> int:
+    """How many WON or LOST deals have no closedOn."""
+    return int((await graph.read(UNDATED))[0]["n"])
+
+
 # Writes: a deal registered (always PENDING; graph.conflicts runs it after its check), and its
 # status changed. `$visible` in REGISTER is the customers' visibility of graph.customers (a
 # partner registers only for a customer it may see);
@@ -181,6 +195,17 @@ MATCH (d:Deal {{key: $key}})
 SET d.status = $status
 RETURN {DEAL} AS deal
 """
+
+# A deal WON or LOST is closed on day $closedOn; a WON one keeps the margin of its partner's tier
+# under the program in force, read here, in the transaction holding the deal's lock (TIER_MARGIN).
+CLOSE = f"""
+MATCH (d:Deal {{key: $key}})
+OPTIONAL MATCH (p:Partner)-[:REGISTERED]->(d)
+SET d.status = $status, d.closedOn = $closedOn,
+    d.margin = CASE WHEN $status = 'WON' THEN {TIER_MARGIN} ELSE d.margin END
+RETURN {DEAL} AS deal
+"""
+CLOSING = frozenset({DealStatus.WON, DealStatus.LOST})
 
 # The deal workflow: the moves from each status. REJECTED, WON and LOST are final, and an
 # APPROVED deal can be WON only within its window: not before registeredOn (staff may date a
@@ -220,7 +245,8 @@ async def change_deal_status(
     graph: Graph, key: str, status: str, partner: str | None, on: date
 ) -> Row:
     """Move the deal to `status` as the workflow allows on day `on` (InvalidTransition when it
-    does not); the check and the write are one transaction. Acting for `partner`, only one of
+    does not); WON or LOST, it is closed on `on`, and WON it keeps its partner's tier margin.
+    The check and the write are one transaction. Acting for `partner`, only one of
     its own deals: anything else is Forbidden, whether it exists or not; for staff an unknown
     key is NotFound."""
 
@@ -234,6 +260,9 @@ async def change_deal_status(
         why = refusal(key, found[0]["status"], status, window, on)
         if why is not None:
             raise InvalidTransition(why, field="status")
+        if status in CLOSING:
+            params = {"key": key, "status": status, "closedOn": on, "margins": DEFAULT_MARGINS}
+            return dict((await tx.run(CLOSE, params))[0]["deal"])
         return dict((await tx.run(SET_STATUS, {"key": key, "status": status}))[0]["deal"])
 
     return await graph.transaction(work)

@@ -8,7 +8,8 @@ tier (`problem`). Until a program is loaded (`program_tiers.csv`) or set (`progr
 DEFAULT is the program.
 
 The graph keeps it as one (:ProgramTier {tier, minSales, minWonDeals, margin, benefits}) node
-per tier (unique by `tier`); a tier without a node is the default's.
+per tier (unique by `tier`); a tier without a node is the default's. `set_tier` changes one tier
+under a lock on all four; a deal WON takes its partner's tier margin from TIER_MARGIN.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from graph.db import Graph
+from graph.db import Graph, Transaction
+from graph.errors import InvalidInput
 from graph.model import Tier
 
 TIERS = tuple(Tier)  # REGISTERED first: the order thresholds never decrease in
+DECREASING = "the program would decrease up the tiers"  # a refusal's start; `problem` says why
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,33 @@ MATCH (t:ProgramTier)
 RETURN t {.tier, .minSales, .minWonDeals, .margin, .benefits} AS tier
 """
 
+# The margins of the default program, by tier: `$margins` of TIER_MARGIN.
+DEFAULT_MARGINS = {tier.tier.value: tier.margin for tier in DEFAULT}
+
+# In: `p`, a partner (null: none), and $margins (DEFAULT_MARGINS) / Out: the margin of p's tier
+# under the program in force (its stored node's, else the default's); null without a partner.
+TIER_MARGIN = (
+    "coalesce(COLLECT { MATCH (t:ProgramTier {tier: p.tier}) RETURN t.margin }[0],"
+    " $margins[p.tier])"
+)
+
+# Every tier's node, created from the program in force where missing (the same program: a tier
+# without a node is the default's), and write-locked REGISTERED first (the order $program is
+# in): two changes of the program run one after the other, and each checks the one before it.
+LOCK_PROGRAM = """
+UNWIND $program AS given
+MERGE (t:ProgramTier {tier: given.tier})
+ON CREATE SET t += given
+SET t._lock = true
+REMOVE t._lock
+RETURN t {.tier, .minSales, .minWonDeals, .margin, .benefits} AS tier
+"""
+
+SET_TIER = """
+MATCH (t:ProgramTier {tier: $tier.tier})
+SET t += $tier
+"""
+
 
 def merged(
     given: Iterable[ProgramTier], base: Sequence[ProgramTier] = DEFAULT
@@ -116,6 +146,14 @@ def problem(program: Sequence[ProgramTier]) -> tuple[Tier, str] | None:
     return None
 
 
+def threshold(program: Sequence[ProgramTier], tier: Tier) -> str:
+    """Which threshold of `tier` (as `problem` names it) falls below the tier beneath it:
+    "minSales" or "minWonDeals"."""
+    at = [t.tier for t in program].index(tier)
+    below, named = program[at - 1], program[at]
+    return "minSales" if named.min_sales < below.min_sales else "minWonDeals"
+
+
 def qualified(program: Sequence[ProgramTier], sales: float, won_deals: int) -> ProgramTier:
     """The highest tier whose thresholds `sales` and `won_deals` both reach (REGISTERED when
     none does)."""
@@ -127,3 +165,29 @@ async def read_program(graph: Graph) -> list[ProgramTier]:
     """The program in force, REGISTERED first: the stored tiers, the default's where none is."""
     rows = await graph.read_column(PROGRAM, "tier", {})
     return merged(ProgramTier.of(row) for row in rows)
+
+
+class DecreasingProgram(InvalidInput):
+    """A change that would leave thresholds decreasing up the tiers."""
+
+
+async def set_tier(graph: Graph, tier: ProgramTier) -> list[ProgramTier]:
+    """Put `tier` in the program in force and return the whole program, REGISTERED first; a
+    program it would leave decreasing is refused (DecreasingProgram, naming the tier and its
+    threshold) and nothing changes. The check and the write are one transaction."""
+
+    async def work(tx: Transaction) -> list[ProgramTier]:
+        defaults = [t.params() for t in DEFAULT]
+        stored = await tx.run(LOCK_PROGRAM, {"program": defaults})
+        program = merged([tier], merged(ProgramTier.of(row["tier"]) for row in stored))
+        found = problem(program)
+        if found is not None:
+            named, why = found
+            raise DecreasingProgram(
+                f"{DECREASING}: {why}",
+                field=threshold(program, named),
+            )
+        await tx.run(SET_TIER, {"tier": tier.params()})
+        return program
+
+    return await graph.transaction(work)

@@ -35,8 +35,22 @@ class Deal(Node):
     status: DealStatus
     registered_on: datetime.date
     expires_on: datetime.date | None
+    closed_on: datetime.date | None = strawberry.field(
+        description="The day it was WON or LOST; null while open (and for a closed deal imported"
+        " without one)."
+    )
+    margin: float | None = strawberry.field(
+        description="A WON deal's margin: its partner's tier margin under the program in force"
+        " the day it was won (or as imported); a later tier or program change leaves it."
+    )
     partner: Partner = strawberry.field(description="The partner that registered it.")
     customer: Customer
+
+    @strawberry.field(description="amount times margin; null where either is null.")
+    def earnings(self) -> float | None:
+        if self.amount is None or self.margin is None:
+            return None
+        return self.amount * self.margin
 
     @classmethod
     def of(cls, row: Row) -> Deal:
@@ -47,6 +61,8 @@ class Deal(Node):
             status=DealStatus(row["status"]),
             registered_on=row["registeredOn"].to_native(),  # required on every deal
             expires_on=date_of(row.get("expiresOn")),
+            closed_on=date_of(row.get("closedOn")),
+            margin=row.get("margin"),
             partner=Partner.of(row["partner"]),
             customer=Customer.of(row["customer"]),
         )

@@ -32,6 +32,7 @@ from resolvers.overlap import OverlapQueries
 from resolvers.partner_map import MapQueries
 from resolvers.partners import PartnerQueries
 from resolvers.paths import PathQueries
+from resolvers.program import ProgramMutations, ProgramQueries
 from resolvers.reach import ReachQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
@@ -55,6 +56,7 @@ class Query(
     MapQueries,
     AuditQueries,
     EcosystemQueries,
+    ProgramQueries,
 ):
     pass
 
@@ -70,6 +72,7 @@ class Mutation(
     AgreementMutations,
     CampaignMutations,
     DealMutations,
+    ProgramMutations,
 ):
     pass
 

@@ -28,15 +28,35 @@ def partner_rows(keys: Iterable[str], names: Mapping[str, str] | None = None) ->
     ]
 
 
+# DESIGN.md's default partner program, written out here rather than taken from the code:
+# tier -> (minSales, minWonDeals, margin), REGISTERED first.
+DESIGN_PROGRAM = {
+    "REGISTERED": (0.0, 0, 0.10),
+    "SILVER": (250_000.0, 2, 0.15),
+    "GOLD": (1_000_000.0, 5, 0.20),
+    "PLATINUM": (3_000_000.0, 10, 0.25),
+}
+
+# The cells of a row before the file gained optional columns (deals.csv: closed_on, margin).
+EARLIER = {"deals.csv": 8}
+
+
 def write_csv(
     folder: Path, name: str, rows: list[list[Any]], header: list[str] | None = None
 ) -> Path:
-    """Write one bundle file; the header defaults to the file's full column list."""
+    """Write one bundle file; the header defaults to the file's full column list, and then a row
+    of the columns a file had before it gained optional ones (`EARLIER`) leaves those empty."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
+    full = header or BY_NAME[name].header
+    if header is None and name in EARLIER:
+        rows = [
+            [*row, *[""] * (len(full) - len(row))] if len(row) == EARLIER[name] else row
+            for row in rows
+        ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle, lineterminator="\n")
-        out.writerow(header or BY_NAME[name].header)
+        out.writerow(full)
         out.writerows(rows)
     return path
 

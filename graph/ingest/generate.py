@@ -5,7 +5,9 @@ draws from its own `random.Random`, seeded from the seed and the file's name, so
 gives the same bytes; dates are relative to `today`, never to the wall clock. The shape: heavy-
 tailed account counts with a few empty partners, customers shared more within a region,
 distributor trees three levels deep (some resellers with two parents), agreements in every
-state of validity, and a few deals registered by two partners on one customer at once.
+state of validity, and a few deals registered by two partners on one customer at once. Closed
+deals (WON, LOST) are closed between their registration and `today` (a few without a day), some
+WON ones with a margin of their own; the program is the default one.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from graph.model import (
     Stage,
     Tier,
 )
+from graph.program import DEFAULT
 
 T = TypeVar("T")
 Cells = Sequence[object]
@@ -82,6 +85,8 @@ ACCOUNT_STATUSES = tuple(status.value for status in AccountStatus)
 ACCOUNT_CUM_WEIGHTS = (50, 80, 100)
 DEAL_STATUS_WEIGHTS = (20, 35, 10, 20, 15)
 OPEN_DEALS = (DealStatus.PENDING, DealStatus.APPROVED)
+CLOSED = (DealStatus.WON, DealStatus.LOST)
+MARGINS = (0.05, 0.08, 0.12, 0.18, 0.22, 0.3)  # a WON deal's own margin, where it has one
 SCOPES = (*(scope.value for scope in AgreementScope), ";".join(s.value for s in AgreementScope))
 VALIDITY = ("in_force", "expired", "not_yet_valid", "open_ended", "revoked")
 VALIDITY_WEIGHTS = (45, 15, 10, 20, 10)
@@ -321,6 +326,7 @@ def _collision(
 
 def _deal_rows(world: _World, plan: list[tuple[int, int]]) -> Iterator[Cells]:
     rng = world.rng("deals")
+    closing = world.rng("closing")  # its own draws: the other columns stay as they were
     rng.shuffle(plan)
     n, statuses = len(plan), tuple(DealStatus)
     key = _keys("D", n)
@@ -344,6 +350,31 @@ def _deal_rows(world: _World, plan: list[tuple[int, int]]) -> Iterator[Cells]:
             _maybe(rng, f"{rng.lognormvariate(10.0, 1.2):.2f}", 0.05),
             _maybe(rng, rng.choice(DEAL_STAGES), 0.1), status.value, registered.isoformat(),
             ends.isoformat() if ends else "",
+            *_closing(closing, status, (registered, ends), world.today),
+        )  # fmt: skip
+
+
+def _closing(
+    rng: random.Random, status: DealStatus, window: tuple[date, date | None], today: date
+) -> tuple[str, str]:
+    """A closed deal's closed_on (about 5% without one) between its registration and `today`
+    (a WON one within its window, as the workflow wins it), and some WON deals' own margin;
+    empty cells for an open deal."""
+    if status not in CLOSED:
+        return "", ""
+    registered, expires = window
+    last = min(today, expires) if status == DealStatus.WON and expires else today
+    closed = registered + timedelta(days=rng.randint(0, max((last - registered).days, 0)))
+    closed_on = "" if rng.random() < 0.05 else closed.isoformat()
+    own = status == DealStatus.WON and rng.random() < 0.3
+    return closed_on, f"{rng.choice(MARGINS):.2f}" if own else ""
+
+
+def _program_rows() -> Iterator[Cells]:
+    for tier in DEFAULT:
+        yield (
+            tier.tier.value, _num(tier.min_sales), str(tier.min_won_deals), f"{tier.margin:.2f}",
+            ";".join(tier.benefits),
         )  # fmt: skip
 
 
@@ -486,6 +517,7 @@ def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) ->
     crews = _groups(world.rng("crews"), max(3, n // 20), n, 2, 15)
     deal_plan: list[tuple[int, int]] = []
     files: list[tuple[str, Iterable[Cells]]] = [
+        ("program_tiers.csv", _program_rows()),
         ("partners.csv", _partner_rows(world, tree, regions)),
         ("customers.csv", _customer_rows(world, blocks)),
         ("accounts.csv", _account_rows(world, regions, blocks, deal_plan)),

@@ -112,6 +112,11 @@ def list_of(item: Parse) -> Parse:
     return parse
 
 
+def benefits(value: str) -> list[str]:
+    """A program tier's benefits once each (in the file's order), as the API keeps them."""
+    return list(dict.fromkeys(list_of(text)(value)))
+
+
 def scopes(value: str) -> list[str]:
     """Agreement scopes once each (in the file's order), as the API keeps them once each."""
     return list(dict.fromkeys(list_of(enum_of(AgreementScope))(value)))
@@ -150,6 +155,13 @@ def amount(value: str) -> float:
     number = _number(value, float, "a number")
     if number < 0:
         raise ValueError(f"{value} is negative")
+    return float(number)
+
+
+def margin(value: str) -> float:
+    number = _number(value, float, "a number")
+    if not 0.0 <= number < 1.0:
+        raise ValueError(f"margin {value} is outside [0, 1)")
     return float(number)
 
 
@@ -227,9 +239,22 @@ def _default(prop: str, value: Callable[[Row], float]) -> Callable[[Row], None]:
     return finish
 
 
+def _closing(row: Row) -> list[Problem]:
+    """Only a closed deal (WON or LOST) has closed_on, and only a WON one a margin: on another,
+    the cell would say something the deal's status denies."""
+    status, problems = row.get("status"), []
+    if row.get("closedOn") is not None and status not in CLOSED:
+        problems.append(("closed_on", f"a {status} deal is not closed (only WON or LOST ones are)"))
+    if row.get("margin") is not None and status != DealStatus.WON:
+        problems.append(("margin", f"a {status} deal earns no margin (only WON ones do)"))
+    return problems
+
+
 def _non_empty_scopes(row: Row) -> list[Problem]:
     return [("scopes", "at least one scope is needed")] if row.get("scopes") == [] else []
 
+
+CLOSED = (DealStatus.WON, DealStatus.LOST)
 
 # A partner link's kind may also be named by its relationship type, as the API names it.
 LINK_ALIASES = {relationship: kind.value for kind, relationship in LINK_TYPES.items()}
@@ -238,6 +263,20 @@ LINK_ALIASES = {relationship: kind.value for kind, relationship in LINK_TYPES.it
 def _key(name: str = "key", prop: str = "key", ref: str | None = None) -> Column:
     return Column(name, prop, key_text, required=True, ref=ref)
 
+
+# The partner program, one row a tier (graph.program); the program the bundle leaves must not
+# decrease up the tiers (graph.ingest.validate).
+PROGRAM_TIERS = FileSpec(
+    "program_tiers.csv",
+    (
+        Column("tier", "tier", enum_of(Tier), required=True),
+        Column("min_sales", "minSales", amount, required=True),
+        Column("min_won_deals", "minWonDeals", count, required=True),
+        Column("margin", "margin", margin, required=True),
+        Column("benefits", "benefits", benefits, many=True),
+    ),
+    identity=("tier",),
+)
 
 PARTNERS = FileSpec(
     "partners.csv",
@@ -330,10 +369,18 @@ DEALS = FileSpec(
         Column("status", "status", enum_of(DealStatus), required=True),
         Column("registered_on", "registeredOn", iso_date, required=True),
         Column("expires_on", "expiresOn", iso_date),
+        Column("closed_on", "closedOn", iso_date),
+        # An empty cell is "not given", never "remove": a WON deal keeps the margin it has, else
+        # takes its partner's tier margin (graph.ingest.write).
+        Column("margin", "margin", margin),
     ),
     identity=("key",),
     label="Deal",
-    check=_ordered("registeredOn", "expiresOn", "registered_on", "expires_on"),
+    check=_both(
+        _ordered("registeredOn", "expiresOn", "registered_on", "expires_on"),
+        _ordered("registeredOn", "closedOn", "registered_on", "closed_on"),
+        _closing,
+    ),
 )
 
 SUB_PARTNERS = FileSpec(
@@ -405,6 +452,7 @@ CAMPAIGN_PARTNERS = FileSpec(
 
 # In the order they are checked and written: a file's references point only to earlier files.
 FILES: tuple[FileSpec, ...] = (
+    PROGRAM_TIERS,  # before deals: a WON deal takes its partner's tier margin under it
     PARTNERS,
     CUSTOMERS,
     SOLUTIONS,

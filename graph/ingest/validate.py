@@ -2,8 +2,9 @@
 
 Every row is read and checked: its cells (what Neo4j or the API would refuse among them), its
 dates and ranges, duplicate identities, references to keys in the bundle or already in the graph,
-and cycles in the sub-partner hierarchy (with the graph's own edges). The result names every bad
-row; the writer skips exactly those. A file of the folder that is not a bundle file stops it all.
+cycles in the sub-partner hierarchy (with the graph's own edges), and the program the bundle
+leaves (with the graph's own tiers). The result names every bad row; the writer skips exactly
+those. A file of the folder that is not a bundle file stops it all.
 """
 
 from __future__ import annotations
@@ -25,12 +26,22 @@ from graph.ingest.spec import (
     BY_NAME,
     FILES,
     LABEL_FILES,
+    PROGRAM_TIERS,
     REQUIRED_FILES,
     SUB_PARTNERS,
     FileSpec,
     shown,
 )
 from graph.messages import number_of
+from graph.program import (
+    DECREASING,
+    TIERS,
+    ProgramTier,
+    merged,
+    problem,
+    read_program,
+    threshold,
+)
 from graph.schema import LABELS
 
 Progress = Callable[[str, int], None]  # (file name, rows just done)
@@ -186,6 +197,8 @@ async def validate(
     if not fatal:
         await checker.resolve_references(graph)
         checker.check_cycles(await graph.read(SUB_PARTNER_EDGES))
+        if checker.tiers:
+            checker.check_program(await read_program(graph))
     return Validation(checker.reports, sorted(checker.errors), fatal)
 
 
@@ -197,6 +210,7 @@ class _Checker:
         self.references: list[_Reference] = []
         self.errors: list[RowError] = []
         self.hierarchy: list[tuple[FileReport, int, int, str, str]] = []
+        self.tiers: list[tuple[FileReport, int, int, ProgramTier]] = []
         self.reports: list[FileReport] = []
         self.order = {spec.name: position for position, spec in enumerate(FILES)}
 
@@ -252,6 +266,8 @@ class _Checker:
                 self.keys[spec.label][row["key"]] = line
             if spec is SUB_PARTNERS:
                 self.hierarchy.append((report, line, end, row["child"], row["parent"]))
+            if spec is PROGRAM_TIERS:
+                self.tiers.append((report, line, end, ProgramTier.of(row)))
         self.progress(spec.name, done)
 
     def _check_reference(
@@ -312,6 +328,22 @@ class _Checker:
                 )
                 continue
             parents[child].add(parent)
+
+    def check_program(self, stored: list[ProgramTier]) -> None:
+        """The program the bundle's good tiers leave over the stored ones must not decrease up
+        the tiers: the row of the tier named (or, when the bundle leaves that tier as stored,
+        of the tier below it) is bad, and the rest are checked again without it."""
+        rows = {item[3].tier: item for item in self.tiers}
+        while True:
+            program = merged((item[3] for item in rows.values()), stored)
+            found = problem(program)
+            if found is None:
+                return
+            named, why = found
+            blamed = named if named in rows else TIERS[TIERS.index(named) - 1]
+            report, line, end, _tier = rows.pop(blamed)
+            column = "min_sales" if threshold(program, named) == "minSales" else "min_won_deals"
+            self.fail(report, line, end, column, f"{DECREASING}: {why}")
 
 
 def _path_up(parents: dict[str, set[str]], start: str, goal: str) -> list[str] | None:

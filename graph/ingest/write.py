@@ -1,9 +1,11 @@
 """Writing a checked bundle: batched `UNWIND` upserts, file by file, skipping the bad rows.
 
-Nodes are merged by key, relationships by their two ends (and type); every property whose column
-the file has is set from the row (an empty cell removes it), one whose column it leaves out stays
-as the graph holds it; so writing the same bundle twice changes nothing. Rows travel as lists and
-properties are set one by one: a third faster than maps and `+=`.
+Nodes are merged by key (program tiers by tier), relationships by their two ends (and type);
+every property whose column the file has is set from the row (an empty cell removes it), one
+whose column it leaves out stays as the graph holds it; so writing the same bundle twice changes
+nothing. One column differs: a deal's `margin`, where an empty cell is "not given" (a WON deal
+keeps the margin it has, else takes its partner's tier margin under the program in force). Rows
+travel as lists and properties are set one by one: a third faster than maps and `+=`.
 
 The database failing midway (an outage) is an `Unavailable` saying what was written, Ctrl-C an
 `Interrupted`; the batches already committed stay, and since every write is an upsert, running
@@ -34,6 +36,7 @@ from graph.ingest.spec import (
     DEALS,
     PARTNER_LINKS,
     PARTNERS,
+    PROGRAM_TIERS,
     SOLUTION_PARTNERS,
     SOLUTIONS,
     SUB_PARTNERS,
@@ -45,6 +48,7 @@ from graph.ingest.validate import FileReport, Validation
 from graph.listing import lower_name
 from graph.messages import number_of
 from graph.model import LINK_TYPES
+from graph.program import DEFAULT_MARGINS, TIER_MARGIN
 
 Progress = Callable[[str, int], None]  # (file name, rows just written)
 
@@ -63,6 +67,7 @@ class Upsert:
 
     query: str
     props: tuple[str, ...]
+    margins: bool = False  # it takes $margins (graph.program.TIER_MARGIN)
 
     def param(self, row: Row) -> list[Any]:
         return [row[prop] for prop in self.props]
@@ -130,14 +135,43 @@ DEAL_TAIL = """WITH n, partner, customer
     MERGE (partner)-[:REGISTERED]->(n)
     MERGE (n)-[:FOR]->(customer)"""
 
+
+def _deal_margin(given: str) -> str:
+    """In: r, n, partner, customer; $margins / Out: the same. A WON deal's margin: `given` (the
+    row's cell, or null), else the one it has, else its partner's tier margin (TIER_MARGIN over
+    `p`); a deal of another status keeps whatever it holds."""
+    return f"""WITH r, n, partner, customer, partner AS p
+    SET n.margin = CASE WHEN n.status = 'WON'
+        THEN coalesce({given}, n.margin, {TIER_MARGIN}) ELSE n.margin END"""
+
+
+def _deal(present: frozenset[str]) -> Upsert:
+    """A deal's MERGE, its margin set apart (`_deal_margin`), after the other columns."""
+    upsert = _node(DEALS, present - {"margin"}, DEAL_ENDS)
+    given = f"r[{len(upsert.props)}]" if "margin" in present else "null"
+    props = (*upsert.props, "margin") if "margin" in present else upsert.props
+    query = f"{upsert.query} {_deal_margin(given)} {DEAL_TAIL}"
+    return Upsert(" ".join(query.split()), props, margins=True)
+
+
+def _tier(present: frozenset[str]) -> Upsert:
+    """A program tier: MERGE by tier (every column but benefits is required)."""
+    columns = _props(PROGRAM_TIERS, present, {"tier"})
+    query = (
+        f"UNWIND $rows AS r MERGE (n:ProgramTier {{tier: r[0]}}) {_sets('n', columns, present, 1)}"
+    )
+    return Upsert(query, ("tier", *(c.prop for c in columns)))
+
+
 # Each file's statement, for the columns its header has.
 UPSERTS: dict[str, Callable[[frozenset[str]], Upsert]] = {
+    PROGRAM_TIERS.name: _tier,
     PARTNERS.name: lambda present: _node(PARTNERS, present),
     CUSTOMERS.name: lambda present: _node(CUSTOMERS, present),
     SOLUTIONS.name: lambda present: _node(SOLUTIONS, present),
     CAMPAIGNS.name: lambda present: _node(CAMPAIGNS, present),
     AGREEMENTS.name: lambda present: _node(AGREEMENTS, present, AGREEMENT_ENDS, AGREEMENT_TAIL),
-    DEALS.name: lambda present: _node(DEALS, present, DEAL_ENDS, DEAL_TAIL),
+    DEALS.name: _deal,
     SUB_PARTNERS.name: lambda present: _relationship(
         SUB_PARTNERS, present, "Partner", "SUB_PARTNER_OF", "Partner"
     ),
@@ -203,7 +237,10 @@ async def write_file(graph: Graph, report: FileReport, progress: Progress) -> Wr
     while (item := await upcoming) is not None:
         upcoming = asyncio.ensure_future(asyncio.to_thread(next, source, None))
         upsert, batch = item
-        await graph.write(upsert.query, {"rows": batch})
+        params: dict[str, Any] = {"rows": batch}
+        if upsert.margins:
+            params["margins"] = DEFAULT_MARGINS
+        await graph.write(upsert.query, params)
         written += len(batch)
         progress(report.spec.name, len(batch))
     return Written(report.spec.name, written, time.perf_counter() - began)

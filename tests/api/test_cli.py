@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from support import awkward_bundle, counts, wipe, write_csv
+from support import awkward_bundle, counts, read_csv, wipe, write_csv
 
 from graph.db import Graph
 from graph.ingest.generate import TODAY
@@ -82,6 +82,11 @@ async def test_generate_and_import_print_a_summary(empty_graph: Graph, tmp_path:
     lines = sum(1 for _ in (tmp_path / "accounts.csv").open()) - 1
     cells = [[cell.strip() for cell in row.split("│")] for row in done.stdout.splitlines()]
     assert ["", "accounts.csv", f"{lines:,}", "0"] in [row[:4] for row in cells]
+    deals = read_csv(tmp_path / "deals.csv")
+    undated = sum(d["status"] in ("WON", "LOST") and not d["closed_on"] for d in deals)
+    assert undated
+    said = f"{undated} WON or LOST deal{'s' if undated != 1 else ''} in the graph"
+    assert said in done.stdout, done.stdout
 
 
 def test_an_unknown_preset_is_refused(tmp_path: Path) -> None:

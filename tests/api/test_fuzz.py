@@ -143,7 +143,8 @@ class World:
 
 
 def small_bundle(folder: Path) -> Path:
-    """Five partners (a small tree), eight customers, and a few of everything else."""
+    """Five partners (a small tree), eight customers, a program tier, and a few of everything
+    else."""
     partners = ["P01", "P02", "P03", "P04", "P05"]
     kinds = ["DISTRIBUTOR", "RESELLER", "RESELLER", "MSP", "OEM"]
     write_csv(
@@ -196,8 +197,13 @@ def small_bundle(folder: Path) -> Path:
         [
             ["D1", "P02", "C1", "100", "", "PENDING", "2026-01-01", "2099-01-01"],
             ["D2", "P04", "C1", "200", "", "APPROVED", "2026-01-02", "2099-01-01"],
+            # Closed ones: their closedOn, margin and earnings are asked too.
+            ["D3", "P05", "C2", "300", "", "WON", "2026-01-02", "", "2026-02-01", "0.2"],
+            ["D4", "P02", "C3", "400", "", "WON", "2026-01-02", "", "2026-02-01", ""],
+            ["D5", "P02", "C3", "500", "", "LOST", "2026-01-02", "", "", ""],
         ],
     )
+    write_csv(folder, "program_tiers.csv", [["GOLD", "1000000", "5", "0.22", "shared leads"]])
     return folder
 
 

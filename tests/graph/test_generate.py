@@ -13,7 +13,7 @@ import pytest
 
 from graph.ingest.generate import PRESETS, Preset, generate
 from graph.ingest.spec import FILES, FileSpec, amount, share, strength
-from graph.model import AgreementStatus, DealStatus, PartnerType
+from graph.model import AgreementStatus, DealStatus, PartnerType, Tier
 
 TODAY = date(2026, 6, 1)
 DECIMALS = re.compile(r"\d+(\.\d{1,3})?")
@@ -220,3 +220,34 @@ def test_solutions_and_campaigns(tiny: Rows) -> None:
     assert any(row["targetIndustries"] and row["targetRegions"] for row in campaigns)
     crews = Counter(row["campaign"] for row in tiny["campaign_partners.csv"])
     assert all(2 <= size <= 15 for size in crews.values())
+
+
+def test_closed_deals_are_closed_in_their_time_and_some_won_ones_carry_a_margin(
+    tiny: Rows,
+) -> None:
+    deals = tiny["deals.csv"]
+    for row in deals:
+        closed, margin = row["closedOn"], row["margin"]
+        if row["status"] not in ("WON", "LOST"):
+            assert (closed, margin) == (None, None), row
+            continue
+        if closed is not None:
+            assert row["registeredOn"] <= closed <= TODAY, row
+            if row["status"] == "WON" and row["expiresOn"] is not None:
+                assert closed <= row["expiresOn"], row  # won within its window
+        if row["status"] == "LOST":
+            assert margin is None, row
+    won = [row for row in deals if row["status"] == "WON"]
+    assert any(row["margin"] is not None for row in won)
+    assert any(row["margin"] is None for row in won)
+    assert [row["tier"] for row in tiny["program_tiers.csv"]] == [t.value for t in Tier]
+
+
+def test_about_one_closed_deal_in_twenty_has_no_day(tmp_path: Path) -> None:
+    generate(Preset(partners=400, customers=4_000), 5, tmp_path)
+    with (tmp_path / "deals.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    closed = [row for row in rows if row["status"] in ("WON", "LOST")]
+    undated = sum(not row["closed_on"] for row in closed)
+    assert len(closed) > 200
+    assert 0.02 < undated / len(closed) < 0.09, (undated, len(closed))

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import counts, wipe, write_csv
+from support import counts, read_csv, wipe, write_csv
 
 from graph.db import Graph
 from graph.errors import Interrupted
@@ -49,12 +49,14 @@ async def test_an_interrupted_write_says_what_is_written_and_how_to_complete_it(
 ) -> None:
     generate("tiny", 3, tmp_path)
     interrupted = await _cancelled_at(empty_graph, tmp_path, "write")
-    # Cancelled once partners.csv's one batch is written: at the first await after it.
+    # Cancelled once the first file's one batch (program_tiers.csv) is written: at the first
+    # await after it.
+    tiers = len(read_csv(tmp_path / "program_tiers.csv"))
     assert interrupted.message == (
-        "interrupted while customers.csv was being written, with 50 rows of the bundle written "
-        "and the rest not; running the same import again completes it"
+        f"interrupted while partners.csv was being written, with {tiers} rows of the bundle "
+        "written and the rest not; running the same import again completes it"
     )
-    assert await counts(empty_graph) == {"Partner": 50}
+    assert await counts(empty_graph) == {"ProgramTier": tiers}
     await wipe(empty_graph)
 
 

@@ -69,8 +69,10 @@ class Ecosystem:
     accounts: dict[tuple[str, str], str]  # (partner, customer) -> status
     parents: list[tuple[str, str]]  # (child, parent)
     agreements: list[tuple[str, str, str, str, str]]  # key, grantor, grantee, scopes, validity
-    deals: dict[str, tuple[str, str]]  # key -> (partner, customer)
+    deals: dict[str, tuple[str, str]]  # key -> (partner, customer), PENDING
     campaign: list[str] = field(default_factory=list)  # its participants
+    # key -> (partner, customer, margin): WON yesterday, amount 100, with the margin imported.
+    won: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
     def held(self, partner: str) -> set[str]:
         return {c for (p, c) in self.accounts if p == partner}
@@ -109,7 +111,10 @@ class Sight:
             if "ACCOUNT_LIST" in scopes:
                 lists.add(grantor)
         deals = {key for key, (partner, _) in eco.deals.items() if partner == me}
-        seen = {c for (p, c) in eco.accounts if p in lists} | {eco.deals[d][1] for d in deals}
+        deals |= {key for key, (partner, _, _) in eco.won.items() if partner == me}
+        seen = {c for (p, c) in eco.accounts if p in lists}
+        seen |= {c for key, (p, c) in eco.deals.items() if p == me}
+        seen |= {c for key, (p, c, _) in eco.won.items() if p == me}
         agreements = {a[0] for a in eco.agreements if me in (a[1], a[2])}
         return cls(me, counts, lists, seen, deals, agreements)
 
@@ -140,7 +145,13 @@ def ecosystems(draw: st.DrawFn) -> Ecosystem:
     dealt = st.tuples(st.sampled_from(partners), st.sampled_from(sorted(customers)))
     deals = {f"D-{i}-x": deal for i, deal in enumerate(draw(st.lists(dealt, max_size=3)))}
     campaign = draw(st.lists(st.sampled_from(partners), unique=True, max_size=3))
-    return Ecosystem(partners, customers, accounts, parents, agreements, deals, campaign)
+    closed = st.tuples(
+        st.sampled_from(partners),
+        st.sampled_from(sorted(customers)),
+        st.sampled_from([0.05, 0.125, 0.3]),
+    )
+    won = {f"W-{i}-x": deal for i, deal in enumerate(draw(st.lists(closed, max_size=2)))}
+    return Ecosystem(partners, customers, accounts, parents, agreements, deals, campaign, won)
 
 
 def bundle(eco: Ecosystem, folder: Path) -> Path:
@@ -167,7 +178,11 @@ def bundle(eco: Ecosystem, folder: Path) -> Path:
     write_csv(
         folder,
         "deals.csv",
-        [[k, p, c, "100", "", "PENDING", on(-5), on(30)] for k, (p, c) in eco.deals.items()],
+        [[k, p, c, "100", "", "PENDING", on(-5), on(30), "", ""] for k, (p, c) in eco.deals.items()]
+        + [
+            [k, p, c, "100", "", "WON", on(-5), on(30), on(-1), str(m)]
+            for k, (p, c, m) in eco.won.items()
+        ],
     )
     write_csv(folder, "campaigns.csv", [["K-x", "Campaign", on(-5), "", "", "", "", ""]])
     write_csv(folder, "campaign_partners.csv", [["K-x", p, "", ""] for p in eco.campaign])
@@ -180,10 +195,12 @@ def pid(key: str) -> str:
 
 # Selections that reach accounts, reused by every probe; `scan` knows their shape.
 ACCOUNTS = "accounts(first: 100) { totalCount edges { node { status customer { key name } } } }"
-PARTNER = f"__typename key {ACCOUNTS} deals(first: 100) {{ nodes {{ __typename key partner {{ key }} customer {{ key }} }} }}"
+# What a deal tells of its closing, asked wherever a deal is.
+CLOSING = "closedOn margin earnings"
+PARTNER = f"__typename key {ACCOUNTS} deals(first: 100) {{ nodes {{ __typename key {CLOSING} partner {{ key }} customer {{ key }} }} }}"
 CUSTOMER = (
     "__typename key name partners(first: 100) { totalCount nodes { partner { key } customer { key } } }"
-    " deals(first: 100) { totalCount nodes { __typename key partner { key } } }"
+    f" deals(first: 100) {{ totalCount nodes {{ __typename key {CLOSING} partner {{ key }} }} }}"
 )
 AGREEMENT = "__typename key grantor { key } grantee { key }"
 
@@ -234,6 +251,12 @@ def _walk(eco: Ecosystem, sight: Sight, value: Any) -> Iterator[str]:
             yield f"holders of {key}: {sorted(shown)} shown, {sorted(holders)} visible"
     if kind == "Deal" and key not in sight.deals:
         yield f"deal {key} of another partner shown"
+    elif kind == "Deal" and "margin" in value:
+        margin = eco.won[key][2] if key in eco.won else None
+        earnings = 100 * margin if margin is not None else None
+        closed = (date.today() - timedelta(days=1)).isoformat() if key in eco.won else None
+        if (value["margin"], value["earnings"], value["closedOn"]) != (margin, earnings, closed):
+            yield f"deal {key}: closing {value['closedOn'], value['margin'], value['earnings']}"
     if kind == "Agreement" and key not in sight.agreements:
         yield f"agreement {key} between other partners shown"
     for item in value.values():
@@ -605,11 +628,11 @@ PROBES = [
     ),
     Probe(
         "node",
-        f"query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ {CUSTOMER} }} ... on Partner {{ {PARTNER} }} ... on Deal {{ __typename key customer {{ key }} }} ... on Agreement {{ {AGREEMENT} }} }} }}",
+        f"query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ {CUSTOMER} }} ... on Partner {{ {PARTNER} }} ... on Deal {{ __typename key {CLOSING} customer {{ key }} }} ... on Agreement {{ {AGREEMENT} }} }} }}",
         lambda eco: (
             [{"id": encode_id("Customer", c)} for c in eco.customers]
             + [{"id": pid(p)} for p in eco.partners]
-            + [{"id": encode_id("Deal", d)} for d in eco.deals]
+            + [{"id": encode_id("Deal", d)} for d in [*eco.deals, *eco.won]]
             + [{"id": encode_id("Agreement", a[0])} for a in eco.agreements]
         ),
     ),
@@ -673,13 +696,13 @@ PROBES = [
     ),
     Probe(
         "deals",
-        "{ deals(first: 100) { totalCount nodes { __typename key partner { key } customer { key name } } } }",
+        f"{{ deals(first: 100) {{ totalCount nodes {{ __typename key {CLOSING} partner {{ key }} customer {{ key name }} }} }} }}",
         lambda eco: [{}],
     ),
     Probe(
         "deal",
-        "query($key: String!) { deal(key: $key) { __typename key customer { key name } } }",
-        lambda eco: [{"key": d} for d in eco.deals],
+        f"query($key: String!) {{ deal(key: $key) {{ __typename key {CLOSING} customer {{ key name }} }} }}",
+        lambda eco: [{"key": d} for d in [*eco.deals, *eco.won]],
     ),
     Probe(
         "dealConflicts",

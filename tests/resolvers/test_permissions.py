@@ -2,9 +2,9 @@
 
 The expectations come from the README's "Roles" paragraph, written down as WRITERS below, not
 from the code: admin writes everything; alliance_manager partners, accounts, customers, the
-hierarchy, links, solutions, agreements and deals; marketer campaigns; a partner token grants
-and revokes its own agreements, registers its own deals and marks them WON or LOST. Whatever a
-role may not do is FORBIDDEN and writes nothing; without a token the API answers 401.
+hierarchy, links, solutions, agreements, deals and the partner program; marketer campaigns; a
+partner token grants and revokes its own agreements, registers its own deals and marks them WON
+or LOST. Whatever a role may not do is FORBIDDEN and writes nothing; without a token the API answers 401.
 
 Each mutation has two inputs: one acting for P1 (the partner token's own partner) and one
 acting for P2 (another partner). Both are inputs an allowed role writes successfully, so a
@@ -43,6 +43,7 @@ WRITERS: dict[str, frozenset[str]] = {
     "agreements": STAFF_WRITERS | {"own"},
     "deals": STAFF_WRITERS | {"own"},
     "campaigns": frozenset({"admin", "marketer"}),
+    "program": STAFF_WRITERS,
 }
 ROLES: dict[str, Viewer] = {
     "admin": VIEWERS["admin"],
@@ -129,6 +130,16 @@ TABLE: dict[str, Row] = {
     ),
     "dealChangeStatus": both(
         "deals", lambda p: {"deal": encode_id("Deal", f"D{p[1]}"), "status": "WON"}
+    ),
+    "programTierSet": Row(
+        "program",
+        {
+            "tier": "GOLD",
+            "minSales": 1_000_000.0,
+            "minWonDeals": 5,
+            "margin": 0.2,
+            "benefits": ["shared leads"],
+        },
     ),
 }
 
