@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import networkx as nx
@@ -259,7 +259,7 @@ async def test_reviews_of_many_partners_are_one_round_trip(graph: Graph, world: 
 
 
 async def test_a_missing_as_of_is_today(graph: Graph, world: World) -> None:
-    today = date.today()  # UTC on the test machines, as graph.access.today
+    today = datetime.now(UTC).date()  # as the API takes today
     query = "{ tierReview(first: 100) { edges { node { partner { key } " + FIELDS + " } } } }"
     answer = await ask(graph, query)
     expected = oracle(world, today)
