@@ -41,8 +41,8 @@ EARLIEST = date.min + timedelta(days=WINDOW_DAYS)  # the first day whose window 
 # In: p, a Partner; $won ('WON'), $from and $asOf (dates: the window is $from < closedOn <= $asOf).
 # Out: rows (p, sales, wonDeals), one per p: T(p)'s WON deals in the window, each once.
 # REGISTERED leads only to deals; `d` carries no label so that the planner walks from each
-# partner to its own deals instead of seeking every WON deal through the status index per
-# partner (what it picks on a small graph, and what a large one cannot afford).
+# partner to its own deals: with the label, on a small graph, it seeks every WON deal through
+# the status index for each partner instead, a plan a graph that grows cannot afford.
 ROLL_UP = """CALL (p) {
   MATCH (q:Partner)-[:SUB_PARTNER_OF*0..]->(p)
   WITH DISTINCT q
