@@ -200,6 +200,9 @@ async def test_the_world_has_every_case(world: World) -> None:
     assert {row["change"] for row in expected.values()} == {"UPGRADE", "DOWNGRADE", "HOLD"}
     closed = [deal["closedOn"] for deal in world.deals if deal["status"] == "WON"]
     assert None in closed and AS_OF in closed and AS_OF - timedelta(days=365) in closed
+    days = [day.to_native() for day in closed if day is not None]
+    assert any(day > AS_OF for day in days)
+    assert any(day < AS_OF - timedelta(days=365) for day in days)
     assert any(deal["amount"] is None and deal["status"] == "WON" for deal in world.deals)
     # The tie: exactly SILVER's thresholds; the diamond counts LEAF's deals once.
     assert expected["LEAF"]["sales"] == SILVER.min_sales
@@ -208,7 +211,7 @@ async def test_the_world_has_every_case(world: World) -> None:
 
 
 @pytest.mark.parametrize("change", [None, "UPGRADE", "DOWNGRADE", "HOLD"])
-@pytest.mark.parametrize("first", [7, 100])
+@pytest.mark.parametrize("first", [1, 7, 100])
 async def test_staff_page_through_every_review(
     graph: Graph, world: World, first: int, change: str | None
 ) -> None:
