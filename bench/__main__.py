@@ -8,6 +8,7 @@ start    starts and stops an empty Neo4j several times: seconds until it answers
 analyze  runs `partnergraph analyze` on the loaded preset: seconds per phase, peak memory.
 map-page opens the map page in headless chromium on a 500-node map: time to drawn, hover,
          click and zoom (bench/map_page.py).
+tier-walk pages through every partner's tier review, 100 a page, as staff: seconds per walk.
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -45,6 +46,7 @@ from bench.prepare import ensure_analysed
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
 from bench.suggest import SUGGEST_SCENARIOS
+from bench.tier_review import TIER_SCENARIOS, ensure_closed, walk
 from graph.db import Graph
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
@@ -57,6 +59,7 @@ ALL = (
     *REACH_SCENARIOS,
     *SUGGEST_SCENARIOS,
     *CONFLICT_SCENARIOS,
+    *TIER_SCENARIOS,
     *MAP_SCENARIOS,
 )
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
@@ -364,6 +367,27 @@ def analysis(options: argparse.Namespace) -> dict[str, Any]:
     return analyze_rounds(db.uri, options.rounds)
 
 
+def tier_walk(options: argparse.Namespace) -> dict[str, Any]:
+    """Every partner's tier review, 100 a page, as staff: seconds per walk, each walk's pages
+    one after the other (each from the last one's cursor)."""
+    db = ensure_loaded(_place(options))
+    driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
+    ensure_closed(driver, "neo4j")
+    driver.close()
+    api = serve_api(db.uri, options.api_port)
+    walks = []
+    try:
+        with httpx2.Client(base_url=api.url, timeout=60, headers=bearer("admin")) as client:
+            walk(client)  # warm-up
+            for attempt in range(options.rounds):
+                seconds, rows, pages = walk(client)
+                print(f"walk {attempt + 1}: {rows:,} reviews in {pages} pages, {seconds:.2f} s")
+                walks.append({"seconds": seconds, "rows": rows, "pages": pages})
+    finally:
+        api.stop()
+    return {"walks": walks, "median_seconds": statistics.median(w["seconds"] for w in walks)}
+
+
 def map_page(options: argparse.Namespace) -> dict[str, Any]:
     db = ensure_loaded(_place(options))
     ensure_analysed(db.uri)
@@ -384,7 +408,7 @@ def main() -> None:
         "what",
         nargs="?",
         default="latency",
-        choices=["latency", "import", "start", "analyze", "map-page"],
+        choices=["latency", "import", "start", "analyze", "map-page", "tier-walk"],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
     parser.add_argument("--seed", type=int, default=1)
@@ -410,6 +434,7 @@ def main() -> None:
         "start": start_time,
         "analyze": analysis,
         "map-page": map_page,
+        "tier-walk": tier_walk,
     }
     action = actions[options.what]
     figures = action(options)

@@ -46,12 +46,14 @@ if TYPE_CHECKING:
     from resolvers.campaigns import Participation
     from resolvers.deals import Deal
     from resolvers.solutions import Contribution
+    from resolvers.tier_review import TierReview
 
 AccountType = Annotated["Account", strawberry.lazy("resolvers.accounts")]
 AgreementType = Annotated["Agreement", strawberry.lazy("resolvers.agreements")]
 ContributionType = Annotated["Contribution", strawberry.lazy("resolvers.solutions")]
 DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
 ParticipationType = Annotated["Participation", strawberry.lazy("resolvers.campaigns")]
+TierReviewType = Annotated["TierReview", strawberry.lazy("resolvers.tier_review")]
 Row = dict[str, Any]
 MAX_TREE_DEPTH = 10
 INFLUENCE = (
@@ -248,6 +250,17 @@ class Partner(Node):
             raise Forbidden(f"the deals of {self.key} are its own")
         loaders = (DealsByPartnerKeyLoader, DealCountByPartnerKeyLoader)
         return await deals_of(info, self.key, loaders, first, after, statuses)
+
+    @strawberry.field(
+        description="The tier its sales qualify it for as of `asOf` (UTC today when omitted); a"
+        " partner may ask only for its own (another's is null, FORBIDDEN)."
+    )
+    async def tier_review(
+        self, info: Info, as_of: datetime.date | None = None
+    ) -> TierReviewType | None:
+        from resolvers.tier_review import review_of
+
+        return await review_of(info, self, as_of)
 
 
 async def partner_of(info: Info, row: Row | str) -> Partner:

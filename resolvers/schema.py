@@ -37,6 +37,7 @@ from resolvers.reach import ReachQueries
 from resolvers.scalars import SCALARS
 from resolvers.solutions import SolutionQueries
 from resolvers.suggest import SuggestQueries
+from resolvers.tier_review import TierReviewQueries
 
 
 @strawberry.type(description=RULES)
@@ -49,6 +50,7 @@ class Query(
     CampaignQueries,
     DealQueries,
     ConflictQueries,
+    TierReviewQueries,
     OverlapQueries,
     PathQueries,
     ReachQueries,

@@ -43,6 +43,10 @@ from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
 from resolvers.schema import schema
 
+EDGES = [
+    '{ tierReview(asOf: "0001-01-01", change: UPGRADE) { totalCount nodes { partner { key } sales } } }',
+    '{ partners(first: 5) { nodes { tierReview(asOf: "9999-12-31") { sales nextTier } } } }',
+]
 DOCUMENTS = int(os.environ.get("PARTNERGRAPH_FUZZ_DOCUMENTS", "1000"))
 GRAPHQL_SCHEMA: graphql.GraphQLSchema = schema._schema
 
@@ -509,6 +513,9 @@ def test_generated_documents_never_fail_internally_and_refusals_write_nothing(
     @example(document=graphql.parse(KNOWN[1]), viewer="admin", other="marketer", accept=JSON)
     @example(document=graphql.parse(KNOWN[2]), viewer="admin", other="admin", accept=JSON)
     @example(document=graphql.parse(KNOWN[3]), viewer="admin", other="admin", accept=JSON)
+    # The calendar's edges, where a day's 365-day window would start before the calendar does.
+    @example(document=graphql.parse(EDGES[0]), viewer="partner:P01", other="admin", accept=JSON)
+    @example(document=graphql.parse(EDGES[1]), viewer="admin", other="partner:P02", accept=JSON)
     # Each generated operation is sent twice, as two viewers: with literal arguments, and with
     # the same values as variables (generating an operation costs about as much as sending it).
     @SETTINGS

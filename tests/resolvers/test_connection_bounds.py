@@ -33,7 +33,14 @@ async def seeded(graph: Graph) -> AsyncIterator[Graph]:
 
 def test_the_walk_finds_every_connection() -> None:
     names = {place.path[-1][1] for place in CONNECTIONS}
-    assert {"partners", "dealConflicts", "customers", "auditEvents", "accounts"} <= names
+    assert {
+        "partners",
+        "dealConflicts",
+        "tierReview",
+        "customers",
+        "auditEvents",
+        "accounts",
+    } <= names
 
 
 @pytest.mark.parametrize("place", CONNECTIONS, ids=str)

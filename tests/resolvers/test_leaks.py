@@ -603,6 +603,26 @@ def pairs(eco: Ecosystem) -> list[dict[str, Any]]:
     ]
 
 
+def check_tier_review(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    found = (answer.data or {}).get("tierReview") or {"nodes": [], "totalCount": 0}
+    keys = [row["partner"]["key"] for row in found["nodes"]]
+    if keys not in ([], [sight.me]) or found["totalCount"] != len(keys):
+        yield f"tierReview lists {keys} (total {found['totalCount']}), not its own row alone"
+
+
+def check_partner_tier_reviews(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    nodes = ((answer.data or {}).get("partners") or {}).get("nodes") or []
+    shown = [node["key"] for node in nodes if node["tierReview"] is not None]
+    if shown not in ([], [sight.me]):
+        yield f"Partner.tierReview of {shown} shown"
+    if len(nodes) - len(shown) != answer.codes.count("FORBIDDEN"):
+        yield "a tier review left out without FORBIDDEN"
+
+
 PROBES = [
     Probe(
         "partner",
@@ -746,6 +766,20 @@ PROBES = [
             ]
         ),
         check_map,
+    ),
+    Probe(
+        "tierReview",
+        "query($c: TierChange) { tierReview(first: 100, change: $c) { totalCount nodes {"
+        " partner { key } current qualified change sales wonDeals nextTier salesToNext"
+        " dealsToNext } } }",
+        lambda eco: [{}, {"c": "UPGRADE"}, {"c": "DOWNGRADE"}, {"c": "HOLD"}],
+        check_tier_review,
+    ),
+    Probe(
+        "Partner.tierReview",
+        "{ partners(first: 100) { nodes { key tierReview { partner { key } sales wonDeals } } } }",
+        lambda eco: [{}],
+        check_partner_tier_reviews,
     ),
     Probe(
         "ecosystem",
