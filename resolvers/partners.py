@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from resolvers.campaigns import Participation
     from resolvers.deals import Deal
     from resolvers.solutions import Contribution
-    from resolvers.tier_review import TierReview
+    from resolvers.tier_review import TierChangeRecord, TierReview
 
 AccountType = Annotated["Account", strawberry.lazy("resolvers.accounts")]
 AgreementType = Annotated["Agreement", strawberry.lazy("resolvers.agreements")]
@@ -54,6 +54,7 @@ ContributionType = Annotated["Contribution", strawberry.lazy("resolvers.solution
 DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
 ParticipationType = Annotated["Participation", strawberry.lazy("resolvers.campaigns")]
 TierReviewType = Annotated["TierReview", strawberry.lazy("resolvers.tier_review")]
+TierChangeRecordType = Annotated["TierChangeRecord", strawberry.lazy("resolvers.tier_review")]
 Row = dict[str, Any]
 MAX_TREE_DEPTH = 10
 INFLUENCE = (
@@ -261,6 +262,15 @@ class Partner(Node):
         from resolvers.tier_review import review_of
 
         return await review_of(info, self, as_of)
+
+    @strawberry.field(
+        description="The tier changes tierApply made to it, newest first; a partner may ask only"
+        " for its own (another's is null, FORBIDDEN)."
+    )
+    async def tier_history(self, info: Info) -> list[TierChangeRecordType] | None:
+        from resolvers.tier_review import history_of
+
+        return await history_of(info, self.key)
 
 
 async def partner_of(info: Info, row: Row | str) -> Partner:

@@ -27,6 +27,7 @@ from resolvers.mutations.hierarchy import HierarchyMutations
 from resolvers.mutations.links import LinkMutations
 from resolvers.mutations.partners import PartnerMutations
 from resolvers.mutations.solutions import SolutionMutations
+from resolvers.mutations.tiers import TierMutations
 from resolvers.node import NodeQueries
 from resolvers.overlap import OverlapQueries
 from resolvers.partner_map import MapQueries
@@ -75,6 +76,7 @@ class Mutation(
     CampaignMutations,
     DealMutations,
     ProgramMutations,
+    TierMutations,
 ):
     pass
 

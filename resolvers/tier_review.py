@@ -15,9 +15,10 @@ from graph.access import today
 from graph.analytics import tier_review
 from graph.analytics.tier_review import EARLIEST, TierChange
 from graph.errors import Forbidden, InvalidInput
+from graph.messages import shown
 from graph.paging import MAX_FIRST, Page, Window, encode_cursor, made_under
 from graph.program import read_program
-from loaders.tier_review import TierReviewByPartnerKeyLoader
+from loaders.tier_review import TierHistoryByPartnerKeyLoader, TierReviewByPartnerKeyLoader
 from resolvers.connection import Connection
 from resolvers.context import Info
 from resolvers.enums import Tier
@@ -97,7 +98,7 @@ async def review_of(info: Info, partner: Partner, as_of: datetime.date | None) -
     member = context.viewer.member
     if member is not None and member != partner.key:
         context.audit("tierReview", [partner.key], allowed=False)
-        raise Forbidden(f"the tier review of {partner.key} is its own")
+        raise Forbidden(f"the tier review of {shown(partner.key)} is its own")
     row = await context.loader(TierReviewByPartnerKeyLoader, as_of=day).load(partner.key)
     return TierReview.of(partner, row or {})  # the partner exists: it has a review
 
@@ -148,3 +149,47 @@ class TierReviewQueries:
             return TierReview.of(Partner.of(row["partner"]), row)
 
         return Connection(fetch=fetch, make=make, count=count)
+
+
+@strawberry.type(
+    description="A tier change tierApply made: the partner moved from one tier to another."
+)
+class TierChangeRecord:
+    partner_key: strawberry.Private[str]
+    from_: Tier = strawberry.field(name="from", description="The tier it had.")
+    to: Tier = strawberry.field(description="The tier it qualified for, and now has.")
+    on: datetime.date = strawberry.field(description="The day the change was applied (UTC).")
+    as_of: datetime.date = strawberry.field(description="The day the review it applied was as of.")
+    sales: float = strawberry.field(description="The review's sales.")
+    won_deals: int = strawberry.field(description="The review's won deals.")
+    by: str = strawberry.field(description="Who applied it (the token's subject).")
+
+    @strawberry.field(description="The partner that moved.")
+    async def partner(self, info: Info) -> PartnerType:
+        from resolvers.partners import partner_of
+
+        return await partner_of(info, self.partner_key)
+
+    @classmethod
+    def of(cls, key: str, row: Row) -> TierChangeRecord:
+        return cls(
+            partner_key=key,
+            from_=Tier(row["from"]),
+            to=Tier(row["to"]),
+            on=row["on"].to_native(),
+            as_of=row["asOf"].to_native(),
+            sales=row["sales"],
+            won_deals=row["wonDeals"],
+            by=row["by"],
+        )
+
+
+async def history_of(info: Info, key: str) -> list[TierChangeRecord]:
+    """Partner.tierHistory: its own, or any for staff; another partner's is FORBIDDEN."""
+    context = info.context
+    member = context.viewer.member
+    if member is not None and member != key:
+        context.audit("tierHistory", [key], allowed=False)
+        raise Forbidden(f"the tier history of {shown(key)} is its own")
+    rows = await context.loader(TierHistoryByPartnerKeyLoader).load(key)
+    return [TierChangeRecord.of(key, row) for row in rows]

@@ -122,7 +122,8 @@ def window_start(as_of: date) -> date:
     return as_of - timedelta(days=WINDOW_DAYS)
 
 
-def _params(program: list[ProgramTier], as_of: date, change: str | None) -> dict[str, Any]:
+def review_params(program: list[ProgramTier], as_of: date, change: str | None) -> dict[str, Any]:
+    """What ROLL_UP and JUDGED take, for a review as of `as_of` keeping change `change`."""
     return {
         "program": [tier.params() for tier in program],
         "won": DealStatus.WON.value,
@@ -143,7 +144,7 @@ async def review_page(
 ) -> list[Row]:
     """Up to `limit` reviews (partner row included) of partners after key `after`, by key: only
     those whose change is `change` (None: all), of partner `only` alone when given."""
-    params = {**_params(program, as_of, change), "after": after or "", "only": only}
+    params = {**review_params(program, as_of, change), "after": after or "", "only": only}
     return await graph.read_column(TIER_REVIEW_PAGE, "review", {**params, "limit": limit})
 
 
@@ -158,7 +159,7 @@ async def review_count(
     if change is None:
         records = await graph.read(PARTNER_COUNT, {"only": only})
     else:
-        params = {**_params(program, as_of, change), "only": only}
+        params = {**review_params(program, as_of, change), "only": only}
         records = await graph.read(TIER_REVIEW_COUNT, params)
     return int(records[0]["total"])
 
@@ -167,5 +168,5 @@ async def reviews_by_keys(
     graph: Graph, program: list[ProgramTier], as_of: date, keys: list[str]
 ) -> dict[str, Row]:
     """The review of each partner named in `keys` (the partner row not included), by key."""
-    params = {**_params(program, as_of, None), "keys": keys}
+    params = {**review_params(program, as_of, None), "keys": keys}
     return await graph.read_by_key(TIER_REVIEWS_BY_KEYS, "review", params)

@@ -43,8 +43,11 @@ from paths_oracle import (
 from suggest_oracle import plain_greedy
 from support import Answer, ask, partner_rows, partner_viewer, wipe, write_csv
 
+from graph.access import today
 from graph.db import Graph
 from graph.ingest.load import import_bundle
+from graph.program import read_program
+from graph.tiers import apply_tiers
 from resolvers.node import encode_id
 
 # How many ecosystems to generate (each is asked every probe as each of its partners).
@@ -612,15 +615,19 @@ def check_tier_review(
         yield f"tierReview lists {keys} (total {found['totalCount']}), not its own row alone"
 
 
-def check_partner_tier_reviews(
-    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
-) -> Iterator[str]:
-    nodes = ((answer.data or {}).get("partners") or {}).get("nodes") or []
-    shown = [node["key"] for node in nodes if node["tierReview"] is not None]
-    if shown not in ([], [sight.me]):
-        yield f"Partner.tierReview of {shown} shown"
-    if len(nodes) - len(shown) != answer.codes.count("FORBIDDEN"):
-        yield "a tier review left out without FORBIDDEN"
+def only_own(field: str) -> Check:
+    """A check that `Partner.<field>` of a page of partners is shown for P itself alone, and
+    left out of every other one with FORBIDDEN."""
+
+    def check(eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer) -> Iterator[str]:
+        nodes = ((answer.data or {}).get("partners") or {}).get("nodes") or []
+        shown = [node["key"] for node in nodes if node[field] is not None]
+        if shown not in ([], [sight.me]):
+            yield f"Partner.{field} of {shown} shown"
+        if len(nodes) - len(shown) != answer.codes.count("FORBIDDEN"):
+            yield f"a Partner.{field} left out without FORBIDDEN"
+
+    return check
 
 
 PROBES = [
@@ -779,7 +786,13 @@ PROBES = [
         "Partner.tierReview",
         "{ partners(first: 100) { nodes { key tierReview { partner { key } sales wonDeals } } } }",
         lambda eco: [{}],
-        check_partner_tier_reviews,
+        only_own("tierReview"),
+    ),
+    Probe(
+        "Partner.tierHistory",
+        "{ partners(first: 100) { nodes { key tierHistory { from to on sales wonDeals by } } } }",
+        lambda eco: [{}],
+        only_own("tierHistory"),
     ),
     Probe(
         "ecosystem",
@@ -802,6 +815,9 @@ class Tally:
 async def check_ecosystem(graph: Graph, eco: Ecosystem, folder: Path, tally: Tally) -> None:
     await wipe(graph)
     assert (await import_bundle(graph, bundle(eco, folder))).validation.ok
+    # Every partner's tier review applied (as staff), so that tier histories hold changes.
+    program = await read_program(graph)
+    await apply_tiers(graph, program, list(eco.partners), today(), today(), "tests")
     tally.ecosystems += 1
     for me in eco.partners:
         sight = Sight.of(eco, me)

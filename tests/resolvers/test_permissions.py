@@ -131,6 +131,7 @@ TABLE: dict[str, Row] = {
     "dealChangeStatus": both(
         "deals", lambda p: {"deal": encode_id("Deal", f"D{p[1]}"), "status": "WON"}
     ),
+    "tierApply": both("program", lambda p: {"partners": [pid(p)], "asOf": "2026-06-01"}),
     "programTierSet": Row(
         "program",
         {
