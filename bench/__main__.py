@@ -9,6 +9,7 @@ analyze  runs `partnergraph analyze` on the loaded preset: seconds per phase, pe
 map-page opens the map page in headless chromium on a 500-node map: time to drawn, hover,
          click and zoom (bench/map_page.py).
 tier-walk pages through every partner's tier review, 100 a page, as staff: seconds per walk.
+tier-apply applies the tier review to 1,000 partners drawn at random, then undoes it: seconds.
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -46,7 +47,7 @@ from bench.prepare import ensure_analysed
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
 from bench.suggest import SUGGEST_SCENARIOS
-from bench.tier_review import TIER_SCENARIOS, ensure_closed, walk
+from bench.tier_review import TIER_SCENARIOS, apply_once, ensure_closed, partner_keys, walk
 from graph.db import Graph
 from graph.ingest.generate import generate
 from graph.ingest.load import import_bundle
@@ -388,6 +389,31 @@ def tier_walk(options: argparse.Namespace) -> dict[str, Any]:
     return {"walks": walks, "median_seconds": statistics.median(w["seconds"] for w in walks)}
 
 
+def tier_apply(options: argparse.Namespace) -> dict[str, Any]:
+    """tierApply for 1,000 partners drawn at random, as an admin, each round undone after it:
+    seconds per apply."""
+    db = ensure_loaded(_place(options))
+    driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
+    api = serve_api(db.uri, options.api_port)
+    applies = []
+    try:
+        ensure_closed(driver, "neo4j")
+        keys = partner_keys(driver, "neo4j")
+        rng = random.Random(options.seed)
+        with httpx2.Client(base_url=api.url, timeout=120, headers=bearer("admin")) as client:
+            apply_once(client, driver, "neo4j", rng.sample(keys, min(1_000, len(keys))))  # warm
+            for attempt in range(options.rounds):
+                picked = rng.sample(keys, min(1_000, len(keys)))
+                seconds, moved = apply_once(client, driver, "neo4j", picked)
+                said = f"{len(picked):,} partners, {moved:,} moved"
+                print(f"apply {attempt + 1}: {said}, {seconds:.2f} s")
+                applies.append({"seconds": seconds, "partners": len(picked), "moved": moved})
+    finally:
+        api.stop()
+        driver.close()
+    return {"applies": applies, "median_seconds": statistics.median(a["seconds"] for a in applies)}
+
+
 def map_page(options: argparse.Namespace) -> dict[str, Any]:
     db = ensure_loaded(_place(options))
     ensure_analysed(db.uri)
@@ -408,7 +434,7 @@ def main() -> None:
         "what",
         nargs="?",
         default="latency",
-        choices=["latency", "import", "start", "analyze", "map-page", "tier-walk"],
+        choices=["latency", "import", "start", "analyze", "map-page", "tier-walk", "tier-apply"],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
     parser.add_argument("--seed", type=int, default=1)
@@ -435,6 +461,7 @@ def main() -> None:
         "analyze": analysis,
         "map-page": map_page,
         "tier-walk": tier_walk,
+        "tier-apply": tier_apply,
     }
     action = actions[options.what]
     figures = action(options)

@@ -1,11 +1,12 @@
 """Tier-review scenarios: pages of tierReview and Partner.tierReview, and the walk through every
 page (`python -m bench tier-walk`).
 
-Until bundles carry `closed_on`, the loaded deals have no closedOn and every review is empty:
-`ensure_closed` gives each WON and LOST deal one first (once, in one Cypher statement run in
-batches), a day drawn from its key within 0-119 days after it was registered and never after the
-generator's today. The floor is the one Cypher query the API sends for the page
-(graph.analytics.tier_review.TIER_REVIEW_PAGE); the API reads the program in force first.
+A bundle generated before bundles carried `closed_on` loads deals without closedOn, and every
+review is then empty: `ensure_closed` gives each WON and LOST deal one first (only while no deal
+has one; in one Cypher statement run in batches), a day drawn from its key within 0-119 days
+after it was registered and never after the generator's today. The floor is the one Cypher
+query the API sends for the page (graph.analytics.tier_review.TIER_REVIEW_PAGE); the API reads
+the program in force first.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def ensure_closed(driver: Driver, database: str) -> None:
     print(f"gave WON and LOST deals a closedOn in {time.perf_counter() - began:.1f} s")
 
 
-def _keys(driver: Driver, database: str) -> list[str]:
+def partner_keys(driver: Driver, database: str) -> list[str]:
     records, _, _ = driver.execute_query(
         "MATCH (p:Partner) RETURN p.key AS key ORDER BY key",
         database_=database,
@@ -71,7 +72,7 @@ def _keys(driver: Driver, database: str) -> list[str]:
 def _random_pages(driver: Driver, database: str, rng: random.Random) -> list[Args]:
     """100 pages, each starting after a partner drawn at random."""
     ensure_closed(driver, database)
-    keys = _keys(driver, database)
+    keys = partner_keys(driver, database)
     return [{"after": key, "change": None} for key in rng.sample(keys, min(100, len(keys)))]
 
 
@@ -114,7 +115,7 @@ def _nested_params(args: Args) -> Args:
 def _random_hundreds(driver: Driver, database: str, rng: random.Random) -> list[Args]:
     """Ten sets of 100 partners drawn at random."""
     ensure_closed(driver, database)
-    keys = _keys(driver, database)
+    keys = partner_keys(driver, database)
     return [{"change": None, "keys": rng.sample(keys, min(100, len(keys)))} for _ in range(10)]
 
 
@@ -164,3 +165,33 @@ def walk(client: Any, change: str | None = None) -> tuple[float, int, int]:
         if not found["pageInfo"]["hasNextPage"]:
             return time.perf_counter() - began, rows, pages
         after = found["pageInfo"]["endCursor"]
+
+
+APPLY = """mutation($input: TierApplyInput!) { tierApply(input: $input) {
+  changes { partner { key } } userErrors { field message } } }"""
+TIERS = "UNWIND $keys AS key MATCH (p:Partner {key: key}) RETURN p.key AS key, p.tier AS tier"
+# What an apply changed, undone: the tiers as they were, and the changes it recorded.
+UNDO = """
+UNWIND $rows AS row
+MATCH (p:Partner {key: row.key})
+SET p.tier = row.tier
+WITH p
+MATCH (p)-[:TIER_CHANGED]->(c:TierChange)
+DETACH DELETE c
+"""
+
+
+def apply_once(client: Any, driver: Driver, database: str, keys: list[str]) -> tuple[float, int]:
+    """tierApply for `keys` over HTTP, timed, then undone: seconds, partners moved."""
+    tiers, _, _ = driver.execute_query(TIERS, {"keys": keys}, database_=database)
+    ids = [encode_id("Partner", key) for key in keys]
+    variables = {"input": {"partners": ids, "asOf": AS_OF.isoformat()}}
+    began = time.perf_counter()
+    response = client.post("/graphql", json={"query": APPLY, "variables": variables})
+    seconds = time.perf_counter() - began
+    body = response.json()
+    if response.status_code != 200 or body.get("errors") or body["data"]["tierApply"]["userErrors"]:
+        raise SystemExit(f"tier apply: {response.status_code} {body}")
+    rows = [{"key": r["key"], "tier": r["tier"]} for r in tiers]
+    driver.execute_query(UNDO, {"rows": rows}, database_=database)
+    return seconds, len(body["data"]["tierApply"]["changes"])

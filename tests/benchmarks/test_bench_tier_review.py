@@ -1,5 +1,6 @@
-"""The tier-review scenarios time what the API answers: their floor returns the same reviews,
-and the bench closes the loaded deals once (the generator gives them no closedOn yet)."""
+"""The tier-review scenarios time what the API answers: their floor returns the same reviews;
+the bench closes the loaded deals once when none has a closedOn (a bundle made before bundles
+carried closed_on), and leaves a bundle's own closing days alone."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def _closed_twice(uri: str) -> None:
 async def test_the_floor_answers_what_the_api_does(
     loaded: Graph, settings: Settings, scenario: Scenario
 ) -> None:
+    own = (await loaded.read(CLOSED))[0]
+    assert 0 < own["closed"] < own["closing"]  # the generator leaves a few without one
+    await asyncio.to_thread(_closed_twice, settings.bolt_uri)
+    assert (await loaded.read(CLOSED))[0] == own  # the bundle's own closing days are kept
+    await loaded.write("MATCH (d:Deal) REMOVE d.closedOn")  # as an older bundle loads
     await asyncio.to_thread(_closed_twice, settings.bolt_uri)
     closed = (await loaded.read(CLOSED))[0]
     assert closed["closing"] == closed["closed"] > 0
