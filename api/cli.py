@@ -19,6 +19,7 @@ from api.analysis import run_analysis, summary
 from api.commands import ensure_neo4j, err, fail
 from api.export_map import export_map_command
 from api.export_reach import export_reach_command
+from api.export_tier_review import tier_review_command
 from api.listen import check_listen
 from api.neo4j_commands import neo4j_app
 from api.progress import bar as progress_bar
@@ -284,6 +285,7 @@ def _analyze(settings: Settings) -> None:
 
 app.command("export-reach")(export_reach_command)
 app.command("export-map")(export_map_command)
+app.command("tier-review")(tier_review_command)
 
 
 @app.command("serve")
