@@ -124,6 +124,7 @@ CLOSED = {"NEO4J_URI": "bolt://127.0.0.1:9", "PARTNERGRAPH_TOKEN_SECRET": "x" * 
         ["analyze"],
         ["serve"],
         ["token", "--role", "partner", "--partner", "P1"],
+        ["tier-review", "--out", "{bundle}/review.csv"],
     ],
 )
 def test_every_command_says_in_one_line_that_neo4j_is_unreachable(

@@ -35,6 +35,8 @@ MAP = """query($center: ID, $depth: Int, $limit: Int, $minOverlap: Int) {
 }"""
 PATHS = "query($from: ID!, $to: ID!) { influencePaths(from: $from, to: $to, first: 3) { hops steps { node { id } } } }"
 TOP = "query($p: ID!) { topOverlaps(partner: $p, first: 5) { count } }"
+REVIEW = """query($key: String!) { partner(key: $key) {
+  tierReview { current qualified change wonDeals nextTier } } }"""
 CENTER = """MATCH (p:Partner)
 OPTIONAL MATCH (p)-[r:CO_SELLS_WITH|REFERS_TO|INTEGRATES_WITH|SUB_PARTNER_OF]-(:Partner)
 WITH p, count(r) AS links
@@ -222,6 +224,17 @@ async def test_hover_shows_a_tooltip_and_a_click_the_details(page: Page, site: S
     if top:
         await panel.locator(".overlap-list li").first.wait_for()
         assert await panel.locator(".overlap-list li").count() == len(top)
+    review = site.ask(REVIEW, {"key": site.center_key})["data"]["partner"]["tierReview"]
+    judged = panel.locator(".tier-review .facts")
+    await judged.wait_for()
+    said = await judged.inner_text()
+    was = review["current"].title()
+    moved = {"UPGRADE": f"up from {was}", "DOWNGRADE": f"down from {was}", "HOLD": "holds"}
+    assert f"{review['qualified'].title()} ({moved[review['change']]})" in said, said
+    deals = review["wonDeals"]
+    assert f"{deals:,} won deal{'' if deals == 1 else 's'}" in said, said
+    if review["nextTier"]:
+        assert f"To {review['nextTier'].title()}" in said, said
     await shot(page, "map-panel")
 
 
@@ -301,9 +314,12 @@ async def test_overlaps_not_granted_to_a_partner_say_so(page: Page, site: Site) 
     node, where = await point_at(page, refused)
     await page.mouse.click(where["x"], where["y"])
     await page.locator("#panel h2", has_text=node["label"]).wait_for()
-    notice = page.locator("#panel .notice[data-code=FORBIDDEN]")
+    notice = page.locator("#panel .overlaps .notice[data-code=FORBIDDEN]")
     await notice.wait_for()
     assert "Not shared with you" in await notice.inner_text()
+    review = page.locator("#panel .tier-review .notice[data-code=FORBIDDEN]")
+    await review.wait_for()  # another partner's tier review is its own
+    assert "tier review is its own" in await review.inner_text()
     await shot(page, "map-forbidden")
 
 

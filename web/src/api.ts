@@ -7,6 +7,7 @@ import type {
   PartnerHit,
   PartnerMap,
   PartnerOverlap,
+  TierReview,
 } from "./types";
 
 /** A refusal or failure, with the API's `extensions.code` (NETWORK when no answer came). */
@@ -46,6 +47,14 @@ const DETAILS = gql`
       ... on Partner { key name type tier region country industries stage influence community }
       ... on Customer { key name domain industry region employees }
       ... on Solution { key name industry launchedOn }
+    }
+  }
+`;
+
+const TIER_REVIEW = gql`
+  query TierReview($id: ID!) {
+    node(id: $id) {
+      ... on Partner { tierReview { current qualified change sales wonDeals nextTier salesToNext dealsToNext } }
     }
   }
 `;
@@ -100,6 +109,12 @@ export class Api {
   async details(id: string): Promise<NodeDetails | null> {
     const data = await this.ask<{ node: NodeDetails | null }>(DETAILS, { id });
     return data.node;
+  }
+
+  /** A partner's tier review as of today (a partner token may ask only for its own). */
+  async tierReview(partner: string): Promise<TierReview | null> {
+    const data = await this.ask<{ node: { tierReview?: TierReview | null } | null }>(TIER_REVIEW, { id: partner });
+    return data.node?.tierReview ?? null;
   }
 
   async topOverlaps(partner: string, first = 5): Promise<PartnerOverlap[]> {

@@ -4,7 +4,7 @@ import type { Api } from "./api";
 import { ApiError } from "./api";
 import { el, formatNumber, titleCase } from "./dom";
 import { EDGE_LABELS } from "./palette";
-import type { EdgeKind, InfluencePath, MapNode, NodeDetails, PartnerOverlap } from "./types";
+import type { EdgeKind, InfluencePath, MapNode, NodeDetails, PartnerOverlap, TierReview } from "./types";
 
 export interface Picked {
   id: string;
@@ -48,10 +48,15 @@ export class Panel {
     this.root.hidden = false;
     const body = el("div", { class: "detail-body" }, el("p", { class: "loading-line" }, "Loading details…"));
     const overlaps = el("div", { class: "overlaps" });
-    this.details.replaceChildren(this.header(node), body, this.actions(node), overlaps);
-    if (node.kind === "Partner") overlaps.append(el("h3", {}, "Top overlaps"), el("p", { class: "loading-line" }, "Loading…"));
-    // Both questions go out at once; each outcome is kept, so a refusal is never unhandled.
+    const tiers = el("div", { class: "tier-review" });
+    this.details.replaceChildren(this.header(node), body, this.actions(node), tiers, overlaps);
+    if (node.kind === "Partner") {
+      tiers.append(el("h3", {}, "Tier review"), el("p", { class: "loading-line" }, "Loading…"));
+      overlaps.append(el("h3", {}, "Top overlaps"), el("p", { class: "loading-line" }, "Loading…"));
+    }
+    // The questions go out at once; each outcome is kept, so a refusal is never unhandled.
     const details = settle(this.api.details(node.id));
+    const review = node.kind === "Partner" ? settle(this.api.tierReview(node.id)) : null;
     const top = node.kind === "Partner" ? settle(this.api.topOverlaps(node.id, 5)) : null;
     const found = await details;
     if (opened !== this.opened) return;
@@ -59,6 +64,11 @@ export class Panel {
       body.replaceChildren(found.value ? this.facts(found.value, onMap ? node : null) : el("p", { class: "muted" }, "Not found (removed since the map was drawn?)"));
     } else {
       body.replaceChildren(this.refusal(found.error));
+    }
+    if (review) {
+      const judged = await review;
+      if (opened !== this.opened) return;
+      tiers.replaceChildren(el("h3", {}, "Tier review"), this.tierReview(judged));
     }
     if (!top) return;
     const list = await top;
@@ -170,6 +180,36 @@ export class Panel {
       if (value === null || value === undefined || value === "") continue;
       list.append(el("dt", {}, name), el("dd", {}, value));
     }
+    return list;
+  }
+
+  /** What the partner's sales over the last 365 days qualify it for, and what the next tier
+   * still asks; another partner's review is its own (FORBIDDEN for a partner token). */
+  private tierReview(judged: Settled<TierReview | null>): HTMLElement {
+    if (!judged.ok) {
+      const error = judged.error;
+      if (error instanceof ApiError && error.code === "FORBIDDEN") {
+        return el("p", { class: "notice", "data-code": "FORBIDDEN" }, "Not shared with you: a partner's tier review is its own.");
+      }
+      return this.refusal(error);
+    }
+    const review = judged.value;
+    if (!review) return el("p", { class: "muted" }, "No review.");
+    const was = titleCase(review.current);
+    const moves: Record<TierReview["change"], string> = { UPGRADE: `up from ${was}`, DOWNGRADE: `down from ${was}`, HOLD: "holds" };
+    const rows: [string, string][] = [
+      ["Qualifies for", `${titleCase(review.qualified)} (${moves[review.change]})`],
+      ["Sales, 365 days", `${formatNumber(review.sales, 0)} · ${formatNumber(review.wonDeals)} won deal${review.wonDeals === 1 ? "" : "s"}`],
+    ];
+    if (review.nextTier) {
+      const lacking = [
+        review.salesToNext ? `${formatNumber(review.salesToNext, 0)} in sales` : null,
+        review.dealsToNext ? `${formatNumber(review.dealsToNext)} won deal${review.dealsToNext === 1 ? "" : "s"}` : null,
+      ].filter((part): part is string => part !== null);
+      rows.push([`To ${titleCase(review.nextTier)}`, lacking.length ? lacking.join(" and ") + " more" : "reached"]);
+    }
+    const list = el("dl", { class: "facts", "data-change": review.change });
+    for (const [name, value] of rows) list.append(el("dt", {}, name), el("dd", {}, value));
     return list;
   }
 

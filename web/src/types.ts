@@ -105,6 +105,17 @@ export interface NodeDetails {
   region?: string | null;
 }
 
+export interface TierReview {
+  current: string;
+  qualified: string;
+  change: "UPGRADE" | "DOWNGRADE" | "HOLD";
+  sales: number;
+  wonDeals: number;
+  nextTier: string | null;
+  salesToNext: number | null;
+  dealsToNext: number | null;
+}
+
 export interface PartnerOverlap {
   partner: { id: string; name: string };
   count: number;
