@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +15,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.analysis import run_analysis, summary
-from api.commands import ensure_neo4j, err, fail
+from api.commands import day_option, ensure_neo4j, err, fail
 from api.export_map import export_map_command
 from api.export_reach import export_reach_command
 from api.export_tier_review import tier_review_command
@@ -92,7 +91,7 @@ def generate_command(
 ) -> None:
     """Write a synthetic ecosystem bundle, deterministic for a seed (and day)."""
     preset = _check_preset(preset)
-    day = _day(around, "--today") if around is not None else TODAY
+    day = day_option(around, "--today") if around is not None else TODAY
     if out_dir.is_dir() and any(out_dir.iterdir()):
         raise typer.BadParameter(
             f"{out_dir} is not empty: give a new or empty folder (the bundle would overwrite "
@@ -107,15 +106,6 @@ def generate_command(
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
-
-
-def _day(given: str, option: str) -> date:
-    try:
-        return date.fromisoformat(given)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{given!r} is not a day (YYYY-MM-DD)", param_hint=option
-        ) from None
 
 
 def _check_preset(preset: str) -> str:

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal, NoReturn, TextIO
 
@@ -194,3 +195,13 @@ def _is_stdout(out: Path) -> bool:
 def writing_failed(out: Path, error: OSError) -> NoReturn:
     """A file the folder refuses: named as the user gave it, not by its temporary name."""
     fail(f"cannot write {shown(out)}: {error.strerror or error}", 1)
+
+
+def day_option(given: str, option: str) -> date:
+    """A day given on the command line as YYYY-MM-DD; exit 2 naming `option` for anything else."""
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{given!r} is not a day (YYYY-MM-DD)", param_hint=option
+        ) from None

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from api.commands import OUT_RULE, check_folder, ensure_neo4j, err, writing, writing_failed, wrote
+from api.commands import (
+    OUT_RULE,
+    check_folder,
+    day_option,
+    ensure_neo4j,
+    err,
+    writing,
+    writing_failed,
+    wrote,
+)
 from api.progress import bar
 from api.settings import Settings, load_settings
 from graph.analytics.tier_review import TierChange, review_count, review_page
@@ -55,11 +64,10 @@ def tier_review_command(
         Path, typer.Option("--out", help=f"The CSV file to write. {OUT_RULE}", show_default=False)
     ],
     as_of: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
             metavar="DAY",
-            formats=["%Y-%m-%d"],
             help="The last day of the window, YYYY-MM-DD (UTC today when left out): WON deals"
             " closed in the 365 days up to it, that day included, count.",
             show_default=False,
@@ -77,7 +85,7 @@ def tier_review_command(
 ) -> None:
     """Write every partner's tier review (the API's tierReview, staff view) as CSV."""
     try:
-        day = day_of(as_of.date() if as_of is not None else None)
+        day = day_of(day_option(as_of, "--as-of") if as_of is not None else None)
     except InvalidInput as error:
         raise typer.BadParameter(error.message, param_hint="--as-of") from None
     wanted = change.value if change is not None else None

@@ -171,7 +171,8 @@ async def test_paging_writes_every_review_once(
     [
         (["--as-of", "0001-12-31"], "--as-of"),  # its window would start before the calendar
         (["--as-of", "2026-02-30"], "--as-of"),
-        (["--as-of", "someday"], "--as-of"),
+        (["--as-of", "someday"], "'someday' is not a day (YYYY-MM-DD)"),
+        (["--as-of", "2026-6-1"], "'2026-6-1' is not a day (YYYY-MM-DD)"),  # as the API: ISO
         (["--change", "sideways"], "--change"),
         (["--change", ""], "--change"),
     ],
