@@ -173,14 +173,14 @@ def _replacing(target: Path, newline: str | None) -> Iterator[TextIO]:
         raise
 
 
-def shown(out: Path) -> str:
+def _named(out: Path) -> str:
     return "standard output" if str(out) == "-" else str(out)
 
 
 def wrote(out: Path, what: str) -> None:
     """The command's last line, "wrote `what` to `out`": on stdout, unless the file went there
     (`-`, or a name for it such as /dev/stdout)."""
-    typer.echo(f"wrote {what} to {shown(out)}", err=_is_stdout(out))
+    typer.echo(f"wrote {what} to {_named(out)}", err=_is_stdout(out))
 
 
 def _is_stdout(out: Path) -> bool:
@@ -194,7 +194,7 @@ def _is_stdout(out: Path) -> bool:
 
 def writing_failed(out: Path, error: OSError) -> NoReturn:
     """A file the folder refuses: named as the user gave it, not by its temporary name."""
-    fail(f"cannot write {shown(out)}: {error.strerror or error}", 1)
+    fail(f"cannot write {_named(out)}: {error.strerror or error}", 1)
 
 
 def day_option(given: str, option: str) -> date:

@@ -18,9 +18,8 @@ from typing import Any
 from neo4j import Driver, RoutingControl
 
 from bench.scenarios import Args, Scenario
-from graph.analytics.tier_review import TIER_REVIEW_PAGE, TIER_REVIEWS_BY_KEYS, window_start
+from graph.analytics.tier_review import TIER_REVIEW_PAGE, TIER_REVIEWS_BY_KEYS, review_params
 from graph.ingest.generate import TODAY
-from graph.model import DealStatus
 from graph.paging import encode_cursor, made_under
 from graph.program import DEFAULT
 from resolvers.node import encode_id
@@ -92,16 +91,8 @@ def _variables(args: Args) -> Args:
 
 
 def _params(args: Args) -> Args:
-    return {
-        "program": [tier.params() for tier in DEFAULT],
-        "won": DealStatus.WON.value,
-        "from": window_start(AS_OF),
-        "asOf": AS_OF,
-        "change": args["change"],
-        "after": args["after"],
-        "only": None,
-        "limit": 101,
-    }
+    judged = review_params(list(DEFAULT), AS_OF, args["change"])
+    return {**judged, "after": args["after"], "only": None, "limit": 101}
 
 
 def _nested_variables(args: Args) -> Args:

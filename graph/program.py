@@ -154,13 +154,6 @@ def threshold(program: Sequence[ProgramTier], tier: Tier) -> str:
     return "minSales" if named.min_sales < below.min_sales else "minWonDeals"
 
 
-def qualified(program: Sequence[ProgramTier], sales: float, won_deals: int) -> ProgramTier:
-    """The highest tier whose thresholds `sales` and `won_deals` both reach (REGISTERED when
-    none does)."""
-    reached = [t for t in program if t.min_sales <= sales and t.min_won_deals <= won_deals]
-    return reached[-1] if reached else program[0]
-
-
 async def read_program(graph: Graph) -> list[ProgramTier]:
     """The program in force, REGISTERED first: the stored tiers, the default's where none is."""
     rows = await graph.read_column(PROGRAM, "tier", {})

@@ -78,6 +78,15 @@ class TierReview:
         )
 
 
+def its_own(info: Info, key: str, operation: str, what: str) -> None:
+    """Staff may ask of any partner, a partner viewer of itself alone: asking of another is
+    FORBIDDEN, and audited as a refused `operation`."""
+    member = info.context.viewer.member
+    if member is not None and member != key:
+        info.context.audit(operation, [key], allowed=False)
+        raise Forbidden(f"{what} of {shown(key)} is its own")
+
+
 def day_of(as_of: datetime.date | None) -> datetime.date:
     """The day a review is as of: today (UTC) when not given; a day whose window would start
     before the calendar does is refused."""
@@ -95,10 +104,7 @@ async def review_of(info: Info, partner: Partner, as_of: datetime.date | None) -
     """Partner.tierReview: its own, or any for staff; another partner's is FORBIDDEN."""
     context = info.context
     day = day_of(as_of)
-    member = context.viewer.member
-    if member is not None and member != partner.key:
-        context.audit("tierReview", [partner.key], allowed=False)
-        raise Forbidden(f"the tier review of {shown(partner.key)} is its own")
+    its_own(info, partner.key, "tierReview", "the tier review")
     row = await context.loader(TierReviewByPartnerKeyLoader, as_of=day).load(partner.key)
     return TierReview.of(partner, row or {})  # the partner exists: it has a review
 
@@ -187,9 +193,6 @@ class TierChangeRecord:
 async def history_of(info: Info, key: str) -> list[TierChangeRecord]:
     """Partner.tierHistory: its own, or any for staff; another partner's is FORBIDDEN."""
     context = info.context
-    member = context.viewer.member
-    if member is not None and member != key:
-        context.audit("tierHistory", [key], allowed=False)
-        raise Forbidden(f"the tier history of {shown(key)} is its own")
+    its_own(info, key, "tierHistory", "the tier history")
     rows = await context.loader(TierHistoryByPartnerKeyLoader).load(key)
     return [TierChangeRecord.of(key, row) for row in rows]

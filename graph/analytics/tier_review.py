@@ -5,9 +5,9 @@ deep. sales(p) is the sum of `amount` over the WON deals registered by a partner
 t - 365 days < closedOn <= t, each deal once (a sub-partner under two of p's partners brings
 its deals once); wonDeals(p) is how many. A WON deal without closedOn counts in no window; one
 without amount counts as a won deal adding nothing to sales. `qualified` is the highest tier of
-the program whose minSales and minWonDeals both are reached (the first tier when none is, as
-`graph.program.qualified`); `change` compares it with the partner's tier; `nextTier` is the tier
-above it (none at the top) with what is still missing to reach it.
+the program whose minSales and minWonDeals both are reached (the first tier when none is);
+`change` compares it with the partner's tier; `nextTier` is the tier above it (none at the top)
+with what is still missing to reach it.
 
 Everything is computed in Cypher, so that the `change` filter pages by key like any list. The
 program comes in as `$program` (`[t.params() for t in program]`, lowest tier first).
@@ -54,7 +54,7 @@ ROLL_UP = """CALL (p) {
 
 # In: rows (p, sales, wonDeals); $program (the tiers, lowest first), $change (a TierChange or
 # null for every row). Out: rows (p, review), only those whose change is $change.
-# `qualified` is the last tier reached (as graph.program.qualified: the first when none is);
+# `qualified` is the last tier reached (the first when none is);
 # an index past the program's end reads as null, so the top tier has no next.
 JUDGED = """WITH p, sales, wonDeals, range(0, size($program) - 1) AS ranks
 WITH p, sales, wonDeals,

@@ -1,17 +1,16 @@
 """The partner program's core: the default program as DESIGN.md gives it, the order its
-thresholds keep, the tier a partner qualifies for, and the program read from the graph."""
+thresholds keep, and the program read from the graph. (The tier a partner qualifies for is
+judged in Cypher: tests/resolvers/test_tier_review.py checks it against its own oracle.)"""
 
 from __future__ import annotations
 
-import itertools
-import random
 from dataclasses import replace
 
 import pytest
 
 from graph.db import Graph
 from graph.model import Tier
-from graph.program import DEFAULT, ProgramTier, merged, problem, qualified, read_program
+from graph.program import DEFAULT, ProgramTier, merged, problem, read_program
 
 
 def test_the_default_program() -> None:
@@ -45,19 +44,6 @@ def test_a_threshold_decreasing_up_the_tiers_is_named(
 def test_equal_thresholds_are_allowed() -> None:
     flat = merged(replace(t, min_sales=5.0, min_won_deals=1) for t in DEFAULT)
     assert problem(flat) is None
-    assert qualified(flat, 5.0, 1).tier == Tier.PLATINUM  # the highest tier reached wins ties
-
-
-def test_the_qualified_tier_is_the_highest_whose_thresholds_both_are_reached() -> None:
-    rng = random.Random(5)
-    points = [0.0, 249_999.99, 250_000.0, 999_999.0, 1_000_000.0, 3_000_000.0, 9e9]
-    for sales, won in itertools.product(points, range(12)):
-        expected = Tier.REGISTERED
-        for tier in DEFAULT:  # independently: walk up while both thresholds hold
-            if sales >= tier.min_sales and won >= tier.min_won_deals:
-                expected = tier.tier
-        assert qualified(DEFAULT, sales, won).tier == expected, (sales, won)
-    assert qualified(DEFAULT, rng.uniform(3e6, 4e6), 9).tier == Tier.GOLD  # deals hold it back
 
 
 async def test_the_program_read_is_the_stored_tiers_over_the_default(empty_graph: Graph) -> None:
