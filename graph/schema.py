@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph.db import Graph
 from graph.listing import NAME_LOWER
 
-LABELS = ("Partner", "Customer", "Solution", "Agreement", "Campaign", "Deal")
+LABELS = ("Partner", "Customer", "Solution", "Agreement", "Campaign", "Deal", "CoSellPlan")
 
 # One uniqueness constraint on `key` per label (it also gives the lookup index by key).
 # The one node of run metadata (graph.ecosystem) is kept one by its key too.

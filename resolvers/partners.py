@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from resolvers.agreements import Agreement
     from resolvers.campaigns import Participation
     from resolvers.deals import Deal
+    from resolvers.plans import CoSellPlan
     from resolvers.solutions import Contribution
     from resolvers.tier_review import TierChangeRecord, TierReview
 
@@ -53,6 +54,7 @@ AgreementType = Annotated["Agreement", strawberry.lazy("resolvers.agreements")]
 ContributionType = Annotated["Contribution", strawberry.lazy("resolvers.solutions")]
 DealType = Annotated["Deal", strawberry.lazy("resolvers.deals")]
 ParticipationType = Annotated["Participation", strawberry.lazy("resolvers.campaigns")]
+CoSellPlanType = Annotated["CoSellPlan", strawberry.lazy("resolvers.plans")]
 TierReviewType = Annotated["TierReview", strawberry.lazy("resolvers.tier_review")]
 TierChangeRecordType = Annotated["TierChangeRecord", strawberry.lazy("resolvers.tier_review")]
 Row = dict[str, Any]
@@ -271,6 +273,15 @@ class Partner(Node):
         from resolvers.tier_review import history_of
 
         return await history_of(info, self.key)
+
+    @strawberry.field(
+        description="The co-selling plans it is a member of, by key; a partner viewer sees only"
+        " the plans it is a member of too."
+    )
+    async def co_sell_plans(self, info: Info) -> list[CoSellPlanType]:
+        from resolvers.plans import plans_of
+
+        return await plans_of(info, self.key)
 
 
 async def partner_of(info: Info, row: Row | str) -> Partner:

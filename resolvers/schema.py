@@ -26,6 +26,7 @@ from resolvers.mutations.deals import DealMutations
 from resolvers.mutations.hierarchy import HierarchyMutations
 from resolvers.mutations.links import LinkMutations
 from resolvers.mutations.partners import PartnerMutations
+from resolvers.mutations.plans import PlanMutations
 from resolvers.mutations.solutions import SolutionMutations
 from resolvers.mutations.tiers import TierMutations
 from resolvers.node import NodeQueries
@@ -33,6 +34,7 @@ from resolvers.overlap import OverlapQueries
 from resolvers.partner_map import MapQueries
 from resolvers.partners import PartnerQueries
 from resolvers.paths import PathQueries
+from resolvers.plans import PlanQueries
 from resolvers.program import ProgramMutations, ProgramQueries
 from resolvers.reach import ReachQueries
 from resolvers.scalars import SCALARS
@@ -60,6 +62,7 @@ class Query(
     AuditQueries,
     EcosystemQueries,
     ProgramQueries,
+    PlanQueries,
 ):
     pass
 
@@ -77,6 +80,7 @@ class Mutation(
     DealMutations,
     ProgramMutations,
     TierMutations,
+    PlanMutations,
 ):
     pass
 

@@ -7,7 +7,8 @@ tailed account counts with a few empty partners, customers shared more within a 
 distributor trees three levels deep (some resellers with two parents), agreements in every
 state of validity, and a few deals registered by two partners on one customer at once. Closed
 deals (WON, LOST) are closed between their registration and `today` (a few without a day), some
-WON ones with a margin of their own; the program is the default one.
+WON ones with a margin of their own; the program is the default one. Co-selling plans are led
+mostly by distributors, one not started yet and one ended.
 """
 
 from __future__ import annotations
@@ -502,6 +503,69 @@ def _campaign_partner_rows(world: _World, crews: list[list[int]]) -> Iterator[Ce
             yield key(index + 1), world.partner(partner + 1), role, mdf
 
 
+RESPONSIBILITIES = (
+    "pipeline generation", "joint account planning", "field marketing", "technical pre-sales",
+    "deal registration", "executive sponsorship", "customer success",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Plan:
+    members: list[int]  # distributors first, then a partner or two of any kind
+    campaigns: list[int]
+
+
+def _plans(rng: random.Random, tree: _Tree, crews: int, count: int) -> list[_Plan]:
+    """Co-selling plans, most led by distributors (the heads of the sub-partner trees)."""
+    heads = [index for index, level in enumerate(tree.levels) if level == 0]
+    n = len(tree.levels)
+    plans = []
+    for _ in range(count):
+        members = rng.sample(heads, min(len(heads), rng.randint(1, 3)))
+        members += [m for m in rng.sample(range(n), rng.randint(0, 2)) if m not in members]
+        campaigns = rng.sample(range(crews), min(crews, rng.randint(0, 3)))
+        plans.append(_Plan(members, campaigns))
+    return plans
+
+
+def _plan_rows(world: _World, plans: list[_Plan]) -> Iterator[Cells]:
+    """The first plan has not started yet, the second has ended; the rest run around today."""
+    rng = world.rng("cosell_plans")
+    key = _keys("J", len(plans))
+    for index in range(len(plans)):
+        span = rng.choice((90, 181, 365, 365))
+        if index == 0:
+            starts = world.today + timedelta(days=rng.randint(1, 60))
+        elif index == 1:
+            starts = world.today - timedelta(days=span + rng.randint(0, 200))
+        else:
+            starts = world.today - timedelta(days=rng.randint(0, span - 1))
+        ends = starts + timedelta(days=span - 1)
+        yield (
+            key(index + 1), f"{rng.choice(WORDS)} {rng.choice(TRADES)} Joint Plan {starts.year}",
+            starts.isoformat(), ends.isoformat(), str(rng.randint(2, 80) * 25_000),
+            _maybe(rng, str(rng.randint(2, 40)), 0.4),
+            _targets(rng, index, INDUSTRIES, 3), _targets(rng, index, REGIONS, 2),
+        )  # fmt: skip
+
+
+def _plan_partner_rows(world: _World, plans: list[_Plan]) -> Iterator[Cells]:
+    rng = world.rng("cosell_plan_partners")
+    key = _keys("J", len(plans))
+    for index, plan in enumerate(plans):
+        for member in plan.members:
+            duties = ";".join(rng.sample(RESPONSIBILITIES, rng.randint(0, 3)))
+            mdf = _maybe(rng, str(rng.randint(0, 40) * 2_500), 0.25)
+            yield key(index + 1), world.partner(member + 1), duties, mdf
+
+
+def _plan_campaign_rows(world: _World, plans: list[_Plan], crews: int) -> Iterator[Cells]:
+    key, campaign = _keys("J", len(plans)), _keys("K", crews)
+    for index, plan in enumerate(plans):
+        for chosen in plan.campaigns:
+            yield key(index + 1), campaign(chosen + 1)
+
+
 def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) -> dict[str, int]:
     """Write every file of the bundle into `out`; the rows written per file name. Should it
     fail or be interrupted, the files it wrote are removed again."""
@@ -516,6 +580,7 @@ def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) ->
     teams = _groups(world.rng("teams"), max(3, n // 10), n, 2, 4)
     crews = _groups(world.rng("crews"), max(3, n // 20), n, 2, 15)
     deal_plan: list[tuple[int, int]] = []
+    plans = _plans(world.rng("plans"), tree, len(crews), max(3, n // 200))
     files: list[tuple[str, Iterable[Cells]]] = [
         ("program_tiers.csv", _program_rows()),
         ("partners.csv", _partner_rows(world, tree, regions)),
@@ -529,6 +594,9 @@ def generate(preset: str | Preset, seed: int, out: Path, today: date = TODAY) ->
         ("agreements.csv", _agreement_rows(world)),
         ("sub_partners.csv", _sub_partner_rows(world, tree)),
         ("partner_links.csv", _link_rows(world)),
+        ("cosell_plans.csv", _plan_rows(world, plans)),
+        ("cosell_plan_partners.csv", _plan_partner_rows(world, plans)),
+        ("cosell_plan_campaigns.csv", _plan_campaign_rows(world, plans, len(crews))),
     ]
     try:
         written = {name: _write(out, name, rows) for name, rows in files}

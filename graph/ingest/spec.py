@@ -31,6 +31,7 @@ from graph.model import (
     Stage,
     Tier,
 )
+from graph.plans import plan_problems
 
 Parse = Callable[[str], Any]
 Row = dict[str, Any]
@@ -112,8 +113,9 @@ def list_of(item: Parse) -> Parse:
     return parse
 
 
-def benefits(value: str) -> list[str]:
-    """A program tier's benefits once each (in the file's order), as the API keeps them."""
+def texts_once(value: str) -> list[str]:
+    """A list of texts once each, in the file's order, as the API keeps a tier's benefits and a
+    plan member's responsibilities."""
     return list(dict.fromkeys(list_of(text)(value)))
 
 
@@ -156,6 +158,13 @@ def amount(value: str) -> float:
     if number < 0:
         raise ValueError(f"{value} is negative")
     return float(number)
+
+
+def target_amount(value: str) -> float:
+    number = amount(value)
+    if number == 0:
+        raise ValueError("a target is above zero")
+    return number
 
 
 def margin(value: str) -> float:
@@ -250,6 +259,12 @@ def _closing(row: Row) -> list[Problem]:
     return problems
 
 
+def _plan(row: Row) -> list[Problem]:
+    """A plan's dates as the API checks them (graph.plans): ordered, and not too far apart."""
+    columns = {"endsOn": "ends_on"}
+    return [(columns[field], reason) for field, reason in plan_problems(row) if field in columns]
+
+
 def _non_empty_scopes(row: Row) -> list[Problem]:
     return [("scopes", "at least one scope is needed")] if row.get("scopes") == [] else []
 
@@ -273,7 +288,7 @@ PROGRAM_TIERS = FileSpec(
         Column("min_sales", "minSales", amount, required=True),
         Column("min_won_deals", "minWonDeals", count, required=True),
         Column("margin", "margin", margin, required=True),
-        Column("benefits", "benefits", benefits, many=True),
+        Column("benefits", "benefits", texts_once, many=True),
     ),
     identity=("tier",),
 )
@@ -450,6 +465,49 @@ CAMPAIGN_PARTNERS = FileSpec(
     identity=("campaign", "partner"),
 )
 
+# Co-selling plans (graph.plans): a plan, its members, and the campaigns that promote it.
+COSELL_PLANS = FileSpec(
+    "cosell_plans.csv",
+    (
+        _key(),
+        Column("name", "name", required=True),
+        Column("starts_on", "startsOn", iso_date, required=True),
+        Column("ends_on", "endsOn", iso_date, required=True),
+        Column("target_amount", "targetAmount", target_amount, required=True),
+        Column("target_deals", "targetDeals", count),
+        # Never null on a plan: left out of a new plan's file, they are empty (every one).
+        Column("target_industries", "targetIndustries", list_of(text), many=True, defaulted=True),
+        Column("target_regions", "targetRegions", list_of(text), many=True, defaulted=True),
+    ),
+    identity=("key",),
+    label="CoSellPlan",
+    check=_plan,
+    finish=lambda row: row.update(
+        targetIndustries=row.get("targetIndustries") or [],
+        targetRegions=row.get("targetRegions") or [],
+    ),
+)
+
+COSELL_PLAN_PARTNERS = FileSpec(
+    "cosell_plan_partners.csv",
+    (
+        _key("plan_key", "plan", ref="CoSellPlan"),
+        _key("partner_key", "partner", ref="Partner"),
+        Column("responsibilities", "responsibilities", texts_once, many=True),
+        Column("mdf_committed", "mdfCommitted", amount),
+    ),
+    identity=("plan", "partner"),
+)
+
+COSELL_PLAN_CAMPAIGNS = FileSpec(
+    "cosell_plan_campaigns.csv",
+    (
+        _key("plan_key", "plan", ref="CoSellPlan"),
+        _key("campaign_key", "campaign", ref="Campaign"),
+    ),
+    identity=("plan", "campaign"),
+)
+
 # In the order they are checked and written: a file's references point only to earlier files.
 FILES: tuple[FileSpec, ...] = (
     PROGRAM_TIERS,  # before deals: a WON deal takes its partner's tier margin under it
@@ -464,6 +522,9 @@ FILES: tuple[FileSpec, ...] = (
     PARTNER_LINKS,
     SOLUTION_PARTNERS,
     CAMPAIGN_PARTNERS,
+    COSELL_PLANS,
+    COSELL_PLAN_PARTNERS,
+    COSELL_PLAN_CAMPAIGNS,
 )
 BY_NAME = {spec.name: spec for spec in FILES}
 LABEL_FILES = {spec.label: spec for spec in FILES if spec.label}

@@ -32,6 +32,9 @@ from graph.ingest.spec import (
     AGREEMENTS,
     CAMPAIGN_PARTNERS,
     CAMPAIGNS,
+    COSELL_PLAN_CAMPAIGNS,
+    COSELL_PLAN_PARTNERS,
+    COSELL_PLANS,
     CUSTOMERS,
     DEALS,
     PARTNER_LINKS,
@@ -183,6 +186,13 @@ UPSERTS: dict[str, Callable[[frozenset[str]], Upsert]] = {
     ),
     CAMPAIGN_PARTNERS.name: lambda present: _relationship(
         CAMPAIGN_PARTNERS, present, "Partner", "PARTICIPATES_IN", "Campaign"
+    ),
+    COSELL_PLANS.name: lambda present: _node(COSELL_PLANS, present),
+    COSELL_PLAN_PARTNERS.name: lambda present: _relationship(
+        COSELL_PLAN_PARTNERS, present, "Partner", "MEMBER_OF", "CoSellPlan"
+    ),
+    COSELL_PLAN_CAMPAIGNS.name: lambda present: _relationship(
+        COSELL_PLAN_CAMPAIGNS, present, "CoSellPlan", "PROMOTED_BY", "Campaign"
     ),
 }
 

@@ -11,9 +11,10 @@ import datetime
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
+from strawberry import UNSET
 
 from graph.access import Role
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, PartnergraphError
@@ -127,6 +128,25 @@ class Problems:
                 self.add(name, f"{shown(key)} is listed twice", UserErrorCode.DUPLICATE)
             keys.append(key)
         return keys
+
+
+def given_fields(
+    input: object, props: dict[str, str], lists: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The properties (by `props`: input field -> property) an input gives, a field left out
+    (UNSET) skipped: text stripped (blank: None), a list of texts (the fields in `lists`)
+    without blanks or repeats (null: empty)."""
+    fields: dict[str, Any] = {}
+    for name, prop in props.items():
+        value = getattr(input, name)
+        if value is UNSET:
+            continue
+        if name in lists:
+            value = list(distinct([item.strip() for item in value or [] if item.strip()]))
+        elif isinstance(value, str):
+            value = value.strip() or None
+        fields[prop] = value
+    return fields
 
 
 def allow(info: Info, *roles: Role) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import strawberry
 from strawberry import UNSET
@@ -12,8 +11,7 @@ from graph import partners
 from graph.access import Role
 from resolvers.context import Info
 from resolvers.enums import PartnerType, Stage, Tier
-from resolvers.inputs import distinct
-from resolvers.mutations.common import Problems, UserError, allow, attempt
+from resolvers.mutations.common import Problems, UserError, allow, attempt, given_fields
 from resolvers.partners import Partner
 
 
@@ -62,20 +60,6 @@ PROPS = {
 REQUIRED = ("name", "type", "tier")
 
 
-def _props(given: Any) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    for name, prop in PROPS.items():
-        value = getattr(given, name)
-        if value is UNSET:
-            continue
-        if name == "industries":
-            value = list(distinct([item.strip() for item in value or [] if item.strip()]))
-        elif isinstance(value, str):
-            value = value.strip() or None
-        props[prop] = value
-    return props
-
-
 @strawberry.type
 class PartnerMutations:
     @strawberry.mutation(description="Add a partner to the directory.")
@@ -86,7 +70,7 @@ class PartnerMutations:
         problems.text("name", input.name)
         if problems:
             return PartnerPayload(partner=None, user_errors=problems.errors)
-        props = _props(input)
+        props = given_fields(input, PROPS, ("industries",))
         row, errors = await attempt(
             lambda: partners.create_partner(info.context.graph, input.key.strip(), props)
         )
@@ -103,6 +87,6 @@ class PartnerMutations:
                 problems.text(name, value if value is None or isinstance(value, str) else "x")
         if problems:
             return PartnerPayload(partner=None, user_errors=problems.errors)
-        props = _props(input)
+        props = given_fields(input, PROPS, ("industries",))
         row, errors = await attempt(lambda: partners.update_partner(info.context.graph, key, props))
         return PartnerPayload(partner=Partner.of(row) if row else None, user_errors=errors)

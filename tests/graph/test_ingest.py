@@ -24,6 +24,7 @@ NODE_FILES = {
     "agreements.csv": "Agreement",
     "campaigns.csv": "Campaign",
     "deals.csv": "Deal",
+    "cosell_plans.csv": "CoSellPlan",
 }
 
 
@@ -35,6 +36,8 @@ def expected_counts(folder: Path) -> Counter[str]:
     expected["HAS_ACCOUNT"] = len(read_csv(folder / "accounts.csv"))
     expected["CO_CREATED"] = len(read_csv(folder / "solution_partners.csv"))
     expected["PARTICIPATES_IN"] = len(read_csv(folder / "campaign_partners.csv"))
+    expected["MEMBER_OF"] = len(read_csv(folder / "cosell_plan_partners.csv"))
+    expected["PROMOTED_BY"] = len(read_csv(folder / "cosell_plan_campaigns.csv"))
     expected["GRANTS"] = expected["TO"] = expected["Agreement"]
     expected["REGISTERED"] = expected["FOR"] = expected["Deal"]
     for row in read_csv(folder / "partner_links.csv"):

@@ -76,6 +76,10 @@ class Ecosystem:
     campaign: list[str] = field(default_factory=list)  # its participants
     # key -> (partner, customer, margin): WON yesterday, amount 100, with the margin imported.
     won: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    plans: dict[str, list[str]] = field(default_factory=dict)  # key -> its members
+
+    def plans_of(self, partner: str) -> list[str]:
+        return sorted(key for key, members in self.plans.items() if partner in members)
 
     def held(self, partner: str) -> set[str]:
         return {c for (p, c) in self.accounts if p == partner}
@@ -154,7 +158,11 @@ def ecosystems(draw: st.DrawFn) -> Ecosystem:
         st.sampled_from([0.05, 0.125, 0.3]),
     )
     won = {f"W-{i}-x": deal for i, deal in enumerate(draw(st.lists(closed, max_size=2)))}
-    return Ecosystem(partners, customers, accounts, parents, agreements, deals, campaign, won)
+    teams = st.lists(st.sampled_from(partners), unique=True, max_size=3)
+    plans = {f"J-{i}-x": team for i, team in enumerate(draw(st.lists(teams, max_size=3)))}
+    return Ecosystem(
+        partners, customers, accounts, parents, agreements, deals, campaign, won, plans
+    )
 
 
 def bundle(eco: Ecosystem, folder: Path) -> Path:
@@ -189,6 +197,17 @@ def bundle(eco: Ecosystem, folder: Path) -> Path:
     )
     write_csv(folder, "campaigns.csv", [["K-x", "Campaign", on(-5), "", "", "", "", ""]])
     write_csv(folder, "campaign_partners.csv", [["K-x", p, "", ""] for p in eco.campaign])
+    write_csv(
+        folder,
+        "cosell_plans.csv",
+        [[key, "Plan", on(-30), on(30), "1000", "", "", ""] for key in eco.plans],
+    )
+    write_csv(
+        folder,
+        "cosell_plan_partners.csv",
+        [[key, p, "selling", "10"] for key, team in eco.plans.items() for p in team],
+    )
+    write_csv(folder, "cosell_plan_campaigns.csv", [[key, "K-x"] for key in eco.plans])
     return folder
 
 
@@ -630,7 +649,61 @@ def only_own(field: str) -> Check:
     return check
 
 
+def check_plans(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    found = (answer.data or {}).get("coSellPlans") or {"nodes": [], "totalCount": -1}
+    keys = [row["key"] for row in found["nodes"]]
+    if keys != eco.plans_of(sight.me) or found["totalCount"] != len(keys):
+        yield f"coSellPlans lists {keys} (total {found['totalCount']}), not the plans P is in"
+
+
+def check_cosell_plan(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    shown = (answer.data or {}).get("coSellPlan")
+    if asked["key"] in eco.plans_of(sight.me):
+        if shown is None or [m["partner"]["key"] for m in shown["members"]] != sorted(
+            eco.plans[asked["key"]]
+        ):
+            yield f"coSellPlan {asked['key']} of P not shown whole"
+    elif shown is not None or answer.codes != ["NOT_FOUND"]:
+        yield f"coSellPlan {asked['key']} shown though P is not a member"
+
+
+def check_partner_plans(
+    eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer
+) -> Iterator[str]:
+    mine = set(eco.plans_of(sight.me))
+    for node in ((answer.data or {}).get("partners") or {}).get("nodes") or []:
+        shown = [plan["key"] for plan in node["coSellPlans"]]
+        if shown != sorted(mine & set(eco.plans_of(node["key"]))):
+            yield f"Partner.coSellPlans of {node['key']} shows {shown}"
+
+
+PLAN = (
+    "key members { partner { key } responsibilities mdfCommitted } campaigns { key } mdfCommitted"
+)
+
 PROBES = [
+    Probe(
+        "coSellPlans",
+        f"{{ coSellPlans(first: 100) {{ totalCount nodes {{ {PLAN} }} }} }}",
+        lambda eco: [{}],
+        check_plans,
+    ),
+    Probe(
+        "coSellPlan",
+        f"query($key: String!) {{ coSellPlan(key: $key) {{ {PLAN} }} }}",
+        lambda eco: [{"key": key} for key in eco.plans],
+        check_cosell_plan,
+    ),
+    Probe(
+        "Partner.coSellPlans",
+        f"{{ partners(first: 100) {{ nodes {{ key coSellPlans {{ {PLAN} }} }} }} }}",
+        lambda eco: [{}],
+        check_partner_plans,
+    ),
     Probe(
         "partner",
         f"query($key: String!) {{ partner(key: $key) {{ {PARTNER} }} }}",

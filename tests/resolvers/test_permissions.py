@@ -2,7 +2,8 @@
 
 The expectations come from the README's "Roles" paragraph, written down as WRITERS below, not
 from the code: admin writes everything; alliance_manager partners, accounts, customers, the
-hierarchy, links, solutions, agreements, deals and the partner program; marketer campaigns; a
+hierarchy, links, solutions, agreements, deals, the partner program and co-selling plans;
+marketer campaigns and the campaigns that promote a plan; a
 partner token grants and revokes its own agreements, registers its own deals and marks them WON
 or LOST. Whatever a role may not do is FORBIDDEN and writes nothing; without a token the API answers 401.
 
@@ -44,6 +45,8 @@ WRITERS: dict[str, frozenset[str]] = {
     "deals": STAFF_WRITERS | {"own"},
     "campaigns": frozenset({"admin", "marketer"}),
     "program": STAFF_WRITERS,
+    "plans": STAFF_WRITERS,
+    "plan campaigns": STAFF_WRITERS | {"marketer"},
 }
 ROLES: dict[str, Viewer] = {
     "admin": VIEWERS["admin"],
@@ -142,10 +145,37 @@ TABLE: dict[str, Row] = {
             "benefits": ["shared leads"],
         },
     ),
+    "coSellPlanCreate": Row(
+        "plans",
+        {
+            "key": "J9",
+            "name": "Nine",
+            "startsOn": "2026-01-01",
+            "endsOn": "2026-12-31",
+            "targetAmount": 1000.0,
+        },
+    ),
+    "coSellPlanUpdate": Row("plans", {"plan": encode_id("CoSellPlan", "J1"), "name": "Renamed"}),
+    "coSellPlanDelete": Row("plans", {"plan": encode_id("CoSellPlan", "J1")}),
+    "coSellPlanMemberSet": both(
+        "plans", lambda p: {"plan": encode_id("CoSellPlan", "J1"), "partner": pid(p)}
+    ),
+    "coSellPlanMemberRemove": Row(
+        "plans", {"plan": encode_id("CoSellPlan", "J1"), "partner": pid("P3")}
+    ),
+    "coSellPlanCampaignAdd": Row(
+        "plan campaigns",
+        {"plan": encode_id("CoSellPlan", "J1"), "campaign": encode_id("Campaign", "K2")},
+    ),
+    "coSellPlanCampaignRemove": Row(
+        "plan campaigns",
+        {"plan": encode_id("CoSellPlan", "J1"), "campaign": encode_id("Campaign", "K1")},
+    ),
 }
 
 # Pn (n = 1, 2) holds an account with Cn, sits under P3, co-sells with P3, grants An to P3,
-# takes part in K1 and has the APPROVED deal Dn for Cn. S1 and K2 have no partners yet.
+# takes part in K1 and has the APPROVED deal Dn for Cn. S1 and K2 have no partners yet. The plan
+# J1 has P3 as its member and K1 as its campaign.
 WORLD = """
 UNWIND [1, 2] AS n
 MATCH (p:Partner {key: 'P' + n}) MATCH (c:Customer {key: 'C' + n})
@@ -164,6 +194,12 @@ WITH count(*) AS done
 CREATE (:Customer {key: 'C3', name: 'Three', nameLower: 'three'})
 CREATE (:Solution {key: 'S1', name: 'One', nameLower: 'one'})
 CREATE (:Campaign {key: 'K2', name: 'Two', nameLower: 'two', startsOn: date('2026-02-01')})
+WITH count(*) AS done
+MATCH (p3:Partner {key: 'P3'}) MATCH (k1:Campaign {key: 'K1'})
+CREATE (j1:CoSellPlan {key: 'J1', name: 'One', nameLower: 'one', startsOn: date('2026-01-01'),
+  endsOn: date('2026-12-31'), targetAmount: 5000.0, targetIndustries: [], targetRegions: []})
+CREATE (p3)-[:MEMBER_OF {responsibilities: []}]->(j1)
+CREATE (j1)-[:PROMOTED_BY]->(k1)
 """
 
 
