@@ -154,10 +154,12 @@ def add_crafted(world: World) -> None:
     and has three campaigns: XK-ON (started the day XI-ON was registered; participants XCP,
     holding XC-K1, and XCPP, whose child XCPC holds XC-K5 and grandchild XCPG holds XC-K4),
     XK-LATE (started the day after XI-LATE was registered, the day XI-LATE-ON was; XCQ holds
-    XC-K2) and XK-TARGET (Health only; XCT holds the Retail XC-K3). XK-OTHER reaches XC-K2 too
-    but promotes no plan. XPLAN-R: XDIST alone, EMEA only, no campaigns."""
+    XC-K2) and XK-TARGET (Health only; XCT holds the Retail XC-K3 and XC-NONE, which has no
+    industry). XK-OTHER reaches XC-K2 too but promotes no plan. XPLAN-R: XDIST alone, EMEA only,
+    no campaigns. XPLAN-N: XR1 alone, no targets, XK-TARGET and XK-EMEA (EMEA only; XCR holds
+    XC-K5, which has no region)."""
     partners = ["XDIST", "XR1", "XR2", "XR3", "XM2", "XSHARED", "XOUT"]
-    partners += ["XCP", "XCPP", "XCPC", "XCPG", "XCQ", "XCT"]
+    partners += ["XCP", "XCPP", "XCPC", "XCPG", "XCQ", "XCT", "XCR"]
     world.partners += partners
     world.parents.update(
         {
@@ -184,6 +186,8 @@ def add_crafted(world: World) -> None:
         ("XCP", "XC-K1", "PROSPECT"),
         ("XCQ", "XC-K2", "CUSTOMER"),
         ("XCT", "XC-K3", "OPPORTUNITY"),
+        ("XCT", "XC-NONE", "CUSTOMER"),
+        ("XCR", "XC-K5", "CUSTOMER"),
         ("XCPG", "XC-K4", "CUSTOMER"),
         ("XCPC", "XC-K5", "PROSPECT"),
         ("XR1", "XC-RET", "CUSTOMER"),
@@ -195,6 +199,7 @@ def add_crafted(world: World) -> None:
         Campaign("XK-LATE", START + 7 * d, END, [], [], ["XCQ"]),
         Campaign("XK-TARGET", START - 20 * d, END, ["Health"], [], ["XCT"]),
         Campaign("XK-OTHER", START - 20 * d, None, [], [], ["XCQ"]),
+        Campaign("XK-EMEA", START - 20 * d, None, [], ["EMEA"], ["XCR"]),
     ]:
         world.campaigns[campaign.key] = campaign
     crafted = [
@@ -203,6 +208,7 @@ def add_crafted(world: World) -> None:
             ["XK-ON", "XK-LATE", "XK-TARGET"], 12, {"XDIST": 5_000.0},
         ),
         Plan("XPLAN-R", START, END, 2_500.0, [], ["EMEA"], ["XDIST"], []),
+        Plan("XPLAN-N", START, END, 1_000.0, [], [], ["XR1"], ["XK-TARGET", "XK-EMEA"]),
     ]  # fmt: skip
     for plan in crafted:
         world.plans[plan.key] = plan

@@ -21,8 +21,9 @@ campaign's targets — campaignReach at depth 1 with every status, asked of one 
 
 One query answers a batch of plans (`UNWIND $plans`). The team is walked from each member down
 to its deals (a few hundred even for the largest distributor); a deal's influence is read from
-its customer's few account holders up to the campaigns, never from the campaigns' participants
-down to their accounts (a participant may hold a hundred thousand).
+its customer's few account holders, looked up among the partners each campaign reaches through
+(its participants and their direct sub-partners, reach_scope's `team(1)`), never from those
+partners down to their accounts (a participant may hold a hundred thousand).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from graph.analytics.reach_scope import team
 from graph.db import Graph
 from graph.model import DealStatus
 
@@ -37,13 +39,27 @@ Row = dict[str, Any]
 
 OPEN = [DealStatus.PENDING.value, DealStatus.APPROVED.value]
 
-# In: plan (a CoSellPlan), last (min(endsOn, $asOf)), industries and regions (the plan's
-# targets, [] for all); $won ('WON'), $open (the open statuses), $asOf.
+# In: plan. Out: one row (plan, campaigns): the plan's own campaigns, each as {startsOn,
+# industries and regions (its targets, [] for all), reachers (the partners whose accounts it
+# reaches: its participants and their direct sub-partners, as campaignReach at depth 1)}.
+PLAN_CAMPAIGNS = f"""CALL (plan) {{
+  MATCH (plan)-[:PROMOTED_BY]->(k:Campaign)
+  RETURN collect({{startsOn: k.startsOn, industries: coalesce(k.targetIndustries, []),
+                  regions: coalesce(k.targetRegions, []),
+                  reachers: COLLECT {{ MATCH (p:Partner)-[:PARTICIPATES_IN]->(k)
+                                       {team(1)}
+                                       RETURN DISTINCT q }}}}) AS campaigns
+}}"""
+
+# In: plan, last (min(endsOn, $asOf)), industries and regions (the plan's targets, [] for all),
+# campaigns (PLAN_CAMPAIGNS); $won ('WON'), $open (the open statuses), $asOf.
 # Out: one row (plan, deals): each of the plan's won and pipeline deals once, as {members (the
 # keys of the members whose team registered it), won (true: won; false: pipeline), amount
 # (0.0 when absent), influenced}. `d` carries no label, so that the planner walks from each
-# team partner to its own deals rather than seeking deals by status through the index.
-PLAN_DEALS = """CALL (plan, last, industries, regions) {
+# team partner to its own deals rather than seeking deals by status through the index. A
+# deal's influence is read from its customer's account holders (a handful), looked up among
+# each campaign's reachers.
+PLAN_DEALS = """CALL (plan, last, industries, regions, campaigns) {
   MATCH (m:Partner)-[:MEMBER_OF]->(plan)
   MATCH (q:Partner)-[:SUB_PARTNER_OF*0..]->(m)
   WITH DISTINCT m.key AS member, q
@@ -54,18 +70,14 @@ PLAN_DEALS = """CALL (plan, last, industries, regions) {
   MATCH (d)-[:FOR]->(c:Customer)
   WHERE (size(industries) = 0 OR c.industry IN industries)
     AND (size(regions) = 0 OR c.region IN regions)
-  WITH d, c, collect(member) AS members
+  WITH d, c, collect(member) AS members,
+       COLLECT { MATCH (c)<-[:HAS_ACCOUNT]-(h:Partner) RETURN h } AS holders
   RETURN collect({members: members, won: d.status = $won,
                   amount: toFloat(coalesce(d.amount, 0.0)),
-                  influenced: EXISTS {
-                    MATCH (c)<-[:HAS_ACCOUNT]-(:Partner)-[:SUB_PARTNER_OF*0..1]->(:Partner)
-                          -[:PARTICIPATES_IN]->(k:Campaign)<-[:PROMOTED_BY]-(plan)
-                    WHERE k.startsOn <= d.registeredOn
-                      AND (size(coalesce(k.targetIndustries, [])) = 0
-                           OR c.industry IN k.targetIndustries)
-                      AND (size(coalesce(k.targetRegions, [])) = 0
-                           OR c.region IN k.targetRegions)
-                  }}) AS deals
+                  influenced: any(k IN campaigns WHERE k.startsOn <= d.registeredOn
+                    AND (size(k.industries) = 0 OR c.industry IN k.industries)
+                    AND (size(k.regions) = 0 OR c.region IN k.regions)
+                    AND any(h IN holders WHERE h IN k.reachers))}) AS deals
 }"""
 
 # In: counted, a list of deals as PLAN_DEALS gives them. Out: the map of the four figures over
@@ -87,6 +99,7 @@ WITH plan, coalesce(plan.targetIndustries, []) AS industries,
      CASE WHEN plan.endsOn < $asOf THEN plan.endsOn ELSE $asOf END AS last,
      duration.inDays(plan.startsOn, plan.endsOn).days + 1 AS span,
      duration.inDays(plan.startsOn, $asOf).days + 1 AS elapsed
+{PLAN_CAMPAIGNS}
 {PLAN_DEALS}
 CALL (plan, deals) {{
   MATCH (m:Partner)-[:MEMBER_OF]->(plan)
