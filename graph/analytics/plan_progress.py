@@ -71,7 +71,7 @@ PLAN_DEALS = """CALL (plan, last, industries, regions, campaigns) {
   WHERE (size(industries) = 0 OR c.industry IN industries)
     AND (size(regions) = 0 OR c.region IN regions)
   WITH d, c, collect(member) AS members,
-       COLLECT { MATCH (c)<-[:HAS_ACCOUNT]-(h:Partner) RETURN h } AS holders
+       COLLECT { MATCH (c)<-[:HAS_ACCOUNT]-(h) RETURN h } AS holders
   RETURN collect({members: members, won: d.status = $won,
                   amount: toFloat(coalesce(d.amount, 0.0)),
                   influenced: any(k IN campaigns WHERE k.startsOn <= d.registeredOn
