@@ -89,8 +89,10 @@ FIGURES = """{wonAmount: reduce(s = 0.0, x IN counted |
                          s + CASE WHEN x.won THEN 0.0 ELSE x.amount END),
   pipelineDeals: size([x IN counted WHERE NOT x.won])}"""
 
-# In: $plans (plan keys), $asOf, and what PLAN_DEALS takes.
-# Out: rows (key, progress), one per key naming a plan.
+# In: $plans (plan keys), $asOf, $won, $open (`progress_params`).
+# Out: rows (key, progress), one per key naming a plan (a key given twice, twice). Neither
+# division is by 0 while a plan holds targetAmount > 0 and endsOn >= startsOn, which the plans'
+# writes are to refuse otherwise.
 PROGRESS_BY_KEYS = f"""
 UNWIND $plans AS key
 MATCH (plan:CoSellPlan {{key: key}})
