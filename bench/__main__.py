@@ -10,6 +10,8 @@ map-page opens the map page in headless chromium on a 500-node map: time to draw
          click and zoom (bench/map_page.py).
 tier-walk pages through every partner's tier review, 100 a page, as staff: seconds per walk.
 tier-apply applies the tier review to 1,000 partners drawn at random, then undoes it: seconds.
+plan-progress times a five-member co-selling plan's progress through the graph function and
+         its Cypher (the floor), interleaved, without the API (bench/plan_progress.py).
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -43,6 +45,7 @@ from bench.map_page import measure as measure_map_page
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.partner_map import MAP_SCENARIOS
 from bench.paths import PATH_SCENARIOS
+from bench.plan_progress import PLAN_SCENARIOS, timings
 from bench.prepare import ensure_analysed
 from bench.reach import REACH_SCENARIOS
 from bench.scenarios import CORE, Scenario
@@ -61,6 +64,7 @@ ALL = (
     *SUGGEST_SCENARIOS,
     *CONFLICT_SCENARIOS,
     *TIER_SCENARIOS,
+    *PLAN_SCENARIOS,
     *MAP_SCENARIOS,
 )
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
@@ -414,6 +418,32 @@ def tier_apply(options: argparse.Namespace) -> dict[str, Any]:
     return {"applies": applies, "median_seconds": statistics.median(a["seconds"] for a in applies)}
 
 
+def plan_progress(options: argparse.Namespace) -> dict[str, Any]:
+    """A five-member plan's progress (`progress_by_keys`) against its Cypher through the
+    driver, interleaved: each figure the median over rounds of each round's percentile."""
+    db = ensure_loaded(_place(options))
+    rounds = []
+    for attempt in range(options.rounds):
+        function, floor = asyncio.run(timings(db.uri, options.runs, options.warmup))
+        found = {
+            side: {f"p{q}": percentile(samples, q / 100) for q in (50, 95, 99)}
+            for side, samples in (("function_ms", function), ("floor_ms", floor))
+        }
+        print(
+            f"round {attempt + 1}: progress_by_keys p50 {found['function_ms']['p50']:.2f} "
+            f"p95 {found['function_ms']['p95']:.2f} ms | floor p50 "
+            f"{found['floor_ms']['p50']:.2f} p95 {found['floor_ms']['p95']:.2f} ms"
+        )
+        rounds.append(found)
+    return {
+        "rounds": rounds,
+        **{
+            side: {q: statistics.median(r[side][q] for r in rounds) for q in ("p50", "p95", "p99")}
+            for side in ("function_ms", "floor_ms")
+        },
+    }
+
+
 def map_page(options: argparse.Namespace) -> dict[str, Any]:
     db = ensure_loaded(_place(options))
     ensure_analysed(db.uri)
@@ -434,7 +464,16 @@ def main() -> None:
         "what",
         nargs="?",
         default="latency",
-        choices=["latency", "import", "start", "analyze", "map-page", "tier-walk", "tier-apply"],
+        choices=[
+            "latency",
+            "import",
+            "start",
+            "analyze",
+            "map-page",
+            "tier-walk",
+            "tier-apply",
+            "plan-progress",
+        ],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
     parser.add_argument("--seed", type=int, default=1)
@@ -462,6 +501,7 @@ def main() -> None:
         "map-page": map_page,
         "tier-walk": tier_walk,
         "tier-apply": tier_apply,
+        "plan-progress": plan_progress,
     }
     action = actions[options.what]
     figures = action(options)
