@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph import plans
+from graph.analytics import plan_progress
 from loaders.base import Loader
 
 Row = dict[str, Any]
@@ -21,3 +22,10 @@ class CoSellPlansByPartnerKeyLoader(Loader[str, list[Row]]):
 
     async def fetch(self, keys: list[str]) -> Mapping[str, list[Row]]:
         return await plans.plans_by_partner(self.graph, keys, self.viewer.member)
+
+
+class PlanProgressByPlanKeyLoader(Loader[str, Row | None]):
+    """args: as_of. Only for plans the viewer may see (the resolver holds one already)."""
+
+    async def fetch(self, keys: list[str]) -> Mapping[str, Row]:
+        return await plan_progress.progress_by_keys(self.graph, keys, self.args["as_of"])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from graph.access import today
 from graph.errors import NotFound
 from graph.messages import shown
 from graph.paging import MAX_FIRST, Window, made_under
@@ -21,6 +22,7 @@ from loaders.campaigns import CampaignByKeyLoader
 from loaders.plans import (
     CoSellPlanByKeyLoader,
     CoSellPlansByPartnerKeyLoader,
+    PlanProgressByPlanKeyLoader,
 )
 from resolvers.campaigns import Campaign
 from resolvers.connection import Connection, listed
@@ -188,6 +190,16 @@ class CoSellPlan(Node):
     @strawberry.field(description="The funds its members committed, together.")
     def mdf_committed(self) -> float:
         return float(sum(row.get("mdfCommitted") or 0.0 for row in self.member_rows))
+
+    @strawberry.field(description="How far it has come by `asOf` (UTC today when omitted).")
+    async def progress(self, info: Info, as_of: datetime.date | None = None) -> PlanProgress:
+        context = info.context
+        day = as_of or today()
+        context.audit("coSellPlan.progress", self.member_keys, allowed=True)
+        row = await context.loader(PlanProgressByPlanKeyLoader, as_of=day).load(self.key)
+        if row is None:  # deleted since this request read it
+            raise NotFound(f"there is no co-selling plan {shown(self.key)}")
+        return PlanProgress.of_row(row, context.viewer.member)
 
 
 def seen(info: Info, row: Row) -> CoSellPlan:

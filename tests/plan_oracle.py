@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pytest
+
 WON = "WON"
 OPEN = ("PENDING", "APPROVED")
 
@@ -183,3 +185,40 @@ def progress(world: World, plan: Plan, as_of: date) -> dict[str, Any]:
 def oracle(world: World, as_of: date) -> dict[str, dict[str, Any]]:
     """Every plan's progress as of `as_of`, by plan key."""
     return {key: progress(world, plan, as_of) for key, plan in world.plans.items()}
+
+
+# Comparing a progress (as the graph or the API gives it, byMember partners by key) with this
+# oracle's: amounts within float noise, counts exactly.
+FLOATS = ("wonAmount", "pipelineAmount")
+INTS = ("wonDeals", "pipelineDeals")
+
+
+def close(got: float, expected: float) -> bool:
+    return got == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def same_figures(got: dict[str, Any], expected: dict[str, Any]) -> bool:
+    return all(close(got[f], expected[f]) for f in FLOATS) and all(
+        got[f] == expected[f] for f in INTS
+    )
+
+
+def mismatches(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """What differs between one plan's progress and the oracle's, field by field."""
+    wrong = [f for f in (*FLOATS, "attainment", "expectedByNow") if not close(got[f], expected[f])]
+    wrong += [f for f in INTS if got[f] != expected[f]]
+    tied = close(expected["wonAmount"], expected["expectedByNow"])  # either side of a float tie
+    if got["onTrack"] != expected["onTrack"] and not tied:
+        wrong.append("onTrack")
+    members = [row["partner"] for row in expected["byMember"]]
+    if [row["partner"] for row in got["byMember"]] != members:
+        wrong.append("byMember order")
+    else:
+        wrong += [
+            f"byMember {e['partner']}"
+            for g, e in zip(got["byMember"], expected["byMember"], strict=True)
+            if not same_figures(g, e)
+        ]
+    if not same_figures(got["campaignInfluenced"], expected["campaignInfluenced"]):
+        wrong.append("campaignInfluenced")
+    return wrong

@@ -46,6 +46,8 @@ from resolvers.schema import schema
 EDGES = [
     '{ tierReview(asOf: "0001-01-01", change: UPGRADE) { totalCount nodes { partner { key } sales } } }',
     '{ partners(first: 5) { nodes { tierReview(asOf: "9999-12-31") { sales nextTier } } } }',
+    '{ coSellPlans(activeOn: "0001-01-01") { nodes { progress(asOf: "9999-12-31") { attainment } } } }',
+    '{ coSellPlan(key: "J1") { progress(asOf: "0001-01-01") { expectedByNow onTrack } } }',
 ]
 DOCUMENTS = int(os.environ.get("PARTNERGRAPH_FUZZ_DOCUMENTS", "1000"))
 GRAPHQL_SCHEMA: graphql.GraphQLSchema = schema._schema
@@ -208,6 +210,17 @@ def small_bundle(folder: Path) -> Path:
         ],
     )
     write_csv(folder, "program_tiers.csv", [["GOLD", "1000000", "5", "0.22", "shared leads"]])
+    write_csv(
+        folder,
+        "cosell_plans.csv",
+        [["J1", "Joint", "2026-01-01", "2026-12-31", "500000", "4", "Retail", ""]],
+    )
+    write_csv(
+        folder,
+        "cosell_plan_partners.csv",
+        [["J1", "P01", "field marketing", "2500"], ["J1", "P02", "", ""]],
+    )
+    write_csv(folder, "cosell_plan_campaigns.csv", [["J1", "K1"]])
     return folder
 
 
@@ -231,6 +244,7 @@ def read_world(folder: Path) -> World:
         ("agreements.csv", "Agreement"),
         ("campaigns.csv", "Campaign"),
         ("deals.csv", "Deal"),
+        ("cosell_plans.csv", "CoSellPlan"),
     ]:
         path = folder / name
         if not path.exists():
@@ -513,9 +527,12 @@ def test_generated_documents_never_fail_internally_and_refusals_write_nothing(
     @example(document=graphql.parse(KNOWN[1]), viewer="admin", other="marketer", accept=JSON)
     @example(document=graphql.parse(KNOWN[2]), viewer="admin", other="admin", accept=JSON)
     @example(document=graphql.parse(KNOWN[3]), viewer="admin", other="admin", accept=JSON)
-    # The calendar's edges, where a day's 365-day window would start before the calendar does.
+    # The calendar's edges, where a day's 365-day window would start before the calendar does,
+    # and a plan's progress asked at either end of the calendar.
     @example(document=graphql.parse(EDGES[0]), viewer="partner:P01", other="admin", accept=JSON)
     @example(document=graphql.parse(EDGES[1]), viewer="admin", other="partner:P02", accept=JSON)
+    @example(document=graphql.parse(EDGES[2]), viewer="admin", other="partner:P01", accept=JSON)
+    @example(document=graphql.parse(EDGES[3]), viewer="partner:P02", other="admin", accept=JSON)
     # Each generated operation is sent twice, as two viewers: with literal arguments, and with
     # the same values as variables (generating an operation costs about as much as sending it).
     @SETTINGS

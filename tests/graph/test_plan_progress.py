@@ -6,19 +6,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from plan_oracle import World, in_pipeline, is_won, oracle, reach, team
+from plan_oracle import FLOATS, INTS, World, in_pipeline, is_won, mismatches, oracle, reach, team
 from plan_world import END, START, T0, as_of_days, crafted_deals, world_of, write_world
 from support import wipe
 
 from graph.analytics.plan_progress import progress_by_keys
 from graph.db import Graph, RoundTrips
-
-FLOATS = ("wonAmount", "pipelineAmount")
-INTS = ("wonDeals", "pipelineDeals")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session", params=[1, 2, 3])
@@ -28,37 +24,6 @@ async def world(graph: Graph, request: pytest.FixtureRequest) -> AsyncIterator[W
     await write_world(graph, made)
     yield made
     await wipe(graph)
-
-
-def close(got: float, expected: float) -> bool:
-    return got == pytest.approx(expected, rel=1e-9, abs=1e-6)
-
-
-def same_figures(got: dict[str, Any], expected: dict[str, Any]) -> bool:
-    return all(close(got[f], expected[f]) for f in FLOATS) and all(
-        got[f] == expected[f] for f in INTS
-    )
-
-
-def mismatches(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
-    """What differs between one plan's progress and the oracle's, field by field."""
-    wrong = [f for f in (*FLOATS, "attainment", "expectedByNow") if not close(got[f], expected[f])]
-    wrong += [f for f in INTS if got[f] != expected[f]]
-    tied = close(expected["wonAmount"], expected["expectedByNow"])  # either side of a float tie
-    if got["onTrack"] != expected["onTrack"] and not tied:
-        wrong.append("onTrack")
-    members = [row["partner"] for row in expected["byMember"]]
-    if [row["partner"] for row in got["byMember"]] != members:
-        wrong.append("byMember order")
-    else:
-        wrong += [
-            f"byMember {e['partner']}"
-            for g, e in zip(got["byMember"], expected["byMember"], strict=True)
-            if not same_figures(g, e)
-        ]
-    if not same_figures(got["campaignInfluenced"], expected["campaignInfluenced"]):
-        wrong.append("campaignInfluenced")
-    return wrong
 
 
 async def test_every_plan_on_every_day_matches_the_oracle(graph: Graph, world: World) -> None:

@@ -667,6 +667,8 @@ def check_cosell_plan(
             eco.plans[asked["key"]]
         ):
             yield f"coSellPlan {asked['key']} of P not shown whole"
+        elif [row["partner"]["key"] for row in shown["progress"]["byMember"]] != [sight.me]:
+            yield f"coSellPlan {asked['key']}'s progress byMember is not P's own row alone"
     elif shown is not None or answer.codes != ["NOT_FOUND"]:
         yield f"coSellPlan {asked['key']} shown though P is not a member"
 
@@ -683,6 +685,8 @@ def check_partner_plans(
 
 PLAN = (
     "key members { partner { key } responsibilities mdfCommitted } campaigns { key } mdfCommitted"
+    " progress { wonAmount pipelineDeals byMember { partner { key } wonAmount }"
+    " campaignInfluenced { wonDeals } }"
 )
 
 PROBES = [
