@@ -455,3 +455,39 @@ async def test_nothing_a_refused_write_touches_changes(empty_graph: Graph) -> No
     answer = await run(graph, UPDATE, given)
     assert user_errors(answer, "coSellPlanUpdate") == [("endsOn", "INVALID")]
     assert await dump(graph) == before
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ({"name": "x" * 100_000}, "BAD_USER_INPUT"),
+        ({"name": "bad \ud800 half"}, "BAD_USER_INPUT"),
+        ({"targetAmount": float("inf")}, "BAD_USER_INPUT"),
+        ({"targetDeals": 2**40}, "BAD_USER_INPUT"),
+        ({"startsOn": "2026-02-30"}, "BAD_USER_INPUT"),
+        ({"key": "J9'}) DETACH DELETE (n) //"}, None),  # a key like any other
+        ({"startsOn": "0001-01-01", "endsOn": "0001-01-01"}, None),
+        ({"startsOn": "9999-12-31", "endsOn": "9999-12-31"}, None),
+    ],
+)
+async def test_hostile_plans_are_refused_or_kept_whole(
+    empty_graph: Graph, given: dict[str, Any], code: str | None
+) -> None:
+    graph = await seeded(empty_graph)
+    before = await dump(graph)
+    answer = await ask(graph, CREATE, {"input": {**NEW, **given}}, VIEWERS["admin"])
+    if code is not None:
+        assert answer.codes == [code], answer.errors
+        assert await dump(graph) == before
+        return
+    assert user_errors(answer, "coSellPlanCreate") == []
+    key = answer.data["coSellPlanCreate"]["plan"]["key"]
+    assert key == given.get("key", NEW["key"])
+    progress = await ask(
+        graph,
+        "query($key: String!, $asOf: Date) { coSellPlan(key: $key) { progress(asOf: $asOf) {"
+        " attainment expectedByNow onTrack } } }",
+        {"key": key, "asOf": "0001-01-01"},
+    )
+    assert not progress.errors, progress.errors
+    assert progress.data["coSellPlan"]["progress"]["attainment"] == 0.0
