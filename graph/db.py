@@ -169,6 +169,16 @@ class Graph:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 1.0)
 
+    async def stamp(self) -> str:
+        """The database's last committed transaction, as the bookmark a read returns: it changes
+        with every write to the database, by any process, so an answer computed under one stamp
+        holds while the stamp does (graph.analytics.impact keeps its tables by it)."""
+        _count()
+        with _reachable():
+            async with self._session(READ_ACCESS) as session:
+                await (await session.run("RETURN 1")).consume()
+                return ",".join(sorted((await session.last_bookmarks()).raw_values))
+
     async def read_rows(
         self, query: str, columns: tuple[str, ...], parameters: dict[str, Any] | None = None
     ) -> list[list[Any]]:

@@ -20,6 +20,7 @@ from resolvers.connection import Connection, listed, nested
 from resolvers.context import Info
 from resolvers.customers import Customer
 from resolvers.enums import DealStatus, OrderDirection
+from resolvers.impact import influencers_of
 from resolvers.node import Node, key_of, registers
 from resolvers.partners import Partner
 from resolvers.scalars import date_of, names_of, statuses_of
@@ -78,6 +79,14 @@ class Deal(Node):
         keys = await context.loader(ConflictsByDealKeyLoader).load(self.key)
         rows = await context.loader(DealByKeyLoader).load_many(list(keys))
         return [Deal.of(row) for row in rows if row is not None]
+
+    @strawberry.field(
+        description="The partners that influenced it, by key: those other than its own holding"
+        " its customer as an account (CUSTOMER or OPPORTUNITY) since its registration day or"
+        " earlier, or with no `since`. Staff only: null with FORBIDDEN for a partner token."
+    )
+    async def influenced_by(self, info: Info) -> list[Partner] | None:
+        return await influencers_of(info, self.key)
 
 
 async def deals_of(

@@ -17,6 +17,7 @@ from resolvers.customers import CustomerQueries
 from resolvers.deals import DealQueries
 from resolvers.ecosystem import EcosystemQueries
 from resolvers.extensions import Guard, ShapeErrors
+from resolvers.impact import ImpactQueries
 from resolvers.inputs import RULES
 from resolvers.mutations.accounts import AccountMutations
 from resolvers.mutations.agreements import AgreementMutations
@@ -54,6 +55,7 @@ class Query(
     DealQueries,
     ConflictQueries,
     TierReviewQueries,
+    ImpactQueries,
     OverlapQueries,
     PathQueries,
     ReachQueries,
