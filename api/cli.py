@@ -16,6 +16,7 @@ from rich.table import Table
 
 from api.analysis import run_analysis, summary
 from api.commands import day_option, ensure_neo4j, err, fail
+from api.export_impact import export_impact_command
 from api.export_map import export_map_command
 from api.export_reach import export_reach_command
 from api.export_tier_review import tier_review_command
@@ -276,6 +277,7 @@ def _analyze(settings: Settings) -> None:
 app.command("export-reach")(export_reach_command)
 app.command("export-map")(export_map_command)
 app.command("tier-review")(tier_review_command)
+app.command("export-impact")(export_impact_command)
 
 
 @app.command("serve")

@@ -12,6 +12,7 @@ tier-walk pages through every partner's tier review, 100 a page, as staff: secon
 tier-apply applies the tier review to 1,000 partners drawn at random, then undoes it: seconds.
 plan-progress times a five-member co-selling plan's progress through the graph function and
          its Cypher (the floor), interleaved, without the API (bench/plan_progress.py).
+impact-walk pages through partnerImpact over a year, 100 a page, as staff: seconds per walk.
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -30,7 +31,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,8 @@ from api.auth import Tokens
 from api.settings import Settings
 from bench.analyze import rounds as analyze_rounds
 from bench.conflicts import CONFLICT_SCENARIOS
+from bench.impact import IMPACT_SCENARIOS
+from bench.impact import walk as impact_walk_once
 from bench.map_page import measure as measure_map_page
 from bench.overlap import OVERLAP_SCENARIOS
 from bench.partner_map import MAP_SCENARIOS
@@ -52,7 +57,7 @@ from bench.scenarios import CORE, Scenario
 from bench.suggest import SUGGEST_SCENARIOS
 from bench.tier_review import TIER_SCENARIOS, apply_once, ensure_closed, partner_keys, walk
 from graph.db import Graph
-from graph.ingest.generate import generate
+from graph.ingest.generate import TODAY, generate
 from graph.ingest.load import import_bundle
 from graph.localdb import runner
 
@@ -65,6 +70,7 @@ ALL = (
     *CONFLICT_SCENARIOS,
     *TIER_SCENARIOS,
     *PLAN_SCENARIOS,
+    *IMPACT_SCENARIOS,
     *MAP_SCENARIOS,
 )
 SCENARIOS = {scenario.name: scenario for scenario in ALL}
@@ -372,25 +378,46 @@ def analysis(options: argparse.Namespace) -> dict[str, Any]:
     return analyze_rounds(db.uri, options.rounds)
 
 
-def tier_walk(options: argparse.Namespace) -> dict[str, Any]:
-    """Every partner's tier review, 100 a page, as staff: seconds per walk, each walk's pages
-    one after the other (each from the last one's cursor)."""
+Walk = Callable[[httpx2.Client, int], tuple[float, int, int]]
+
+
+def walks(options: argparse.Namespace, once: Walk, what: str) -> dict[str, Any]:
+    """Walks through every page of a list over HTTP, as staff, on the loaded preset (its deals
+    closed, as the tier review reads them): `once(client, attempt)` is one walk, attempt 0 the
+    warm-up; seconds per walk."""
     db = ensure_loaded(_place(options))
     driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
     ensure_closed(driver, "neo4j")
     driver.close()
     api = serve_api(db.uri, options.api_port)
-    walks = []
+    done = []
     try:
         with httpx2.Client(base_url=api.url, timeout=60, headers=bearer("admin")) as client:
-            walk(client)  # warm-up
-            for attempt in range(options.rounds):
-                seconds, rows, pages = walk(client)
-                print(f"walk {attempt + 1}: {rows:,} reviews in {pages} pages, {seconds:.2f} s")
-                walks.append({"seconds": seconds, "rows": rows, "pages": pages})
+            once(client, 0)  # warm-up
+            for attempt in range(1, options.rounds + 1):
+                seconds, rows, pages = once(client, attempt)
+                print(f"walk {attempt}: {rows:,} {what} in {pages} pages, {seconds:.2f} s")
+                done.append({"seconds": seconds, "rows": rows, "pages": pages})
     finally:
         api.stop()
-    return {"walks": walks, "median_seconds": statistics.median(w["seconds"] for w in walks)}
+    return {"walks": done, "median_seconds": statistics.median(w["seconds"] for w in done)}
+
+
+def tier_walk(options: argparse.Namespace) -> dict[str, Any]:
+    """Every partner's tier review, 100 a page, as staff: seconds per walk, each walk's pages
+    one after the other (each from the last one's cursor)."""
+    return walks(options, lambda client, attempt: walk(client), "reviews")
+
+
+def impact_walk(options: argparse.Namespace) -> dict[str, Any]:
+    """Every row of partnerImpact over a year, 100 a page, as staff: seconds per walk. Each walk
+    asks a year the API has not computed yet (ending a day earlier than the last), so its first
+    page computes the table and the others find it kept."""
+
+    def once(client: httpx2.Client, attempt: int) -> tuple[float, int, int]:
+        return impact_walk_once(client, TODAY - timedelta(days=attempt))
+
+    return walks(options, once, "rows")
 
 
 def tier_apply(options: argparse.Namespace) -> dict[str, Any]:
@@ -473,6 +500,7 @@ def main() -> None:
             "tier-walk",
             "tier-apply",
             "plan-progress",
+            "impact-walk",
         ],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
@@ -502,6 +530,7 @@ def main() -> None:
         "tier-walk": tier_walk,
         "tier-apply": tier_apply,
         "plan-progress": plan_progress,
+        "impact-walk": impact_walk,
     }
     action = actions[options.what]
     figures = action(options)

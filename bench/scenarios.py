@@ -6,6 +6,7 @@ Each scenario draws its arguments from the loaded graph (`pick`), so it runs on 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,24 @@ class Scenario:
     partner: Callable[[Args], str | None] = lambda args: None
     # It reads what `partnergraph analyze` writes (scores, stored overlaps): see bench.prepare.
     needs_analysis: bool = False
+
+
+def walk_pages(client: Any, query: str, variables: Args, field: str) -> tuple[float, int, int]:
+    """Every row of the connection `field` that `query` asks for (100 a page, its `$after` the
+    last page's endCursor), page after page over HTTP: seconds, rows, pages."""
+    after, rows, pages = None, 0, 0
+    began = time.perf_counter()
+    while True:
+        body = {"query": query, "variables": {**variables, "after": after}}
+        response = client.post("/graphql", json=body)
+        answer = response.json()
+        if response.status_code != 200 or answer.get("errors"):
+            raise SystemExit(f"{field} walk: {response.status_code} {answer}")
+        found = answer["data"][field]
+        rows, pages = rows + len(found["edges"]), pages + 1
+        if not found["pageInfo"]["hasNextPage"]:
+            return time.perf_counter() - began, rows, pages
+        after = found["pageInfo"]["endCursor"]
 
 
 def _read(driver: Driver, database: str, query: str, **params: Any) -> list[Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from neo4j import Driver, RoutingControl
 
-from bench.scenarios import Args, Scenario
+from bench.scenarios import Args, Scenario, walk_pages
 from graph.analytics.tier_review import TIER_REVIEW_PAGE, TIER_REVIEWS_BY_KEYS, review_params
 from graph.ingest.generate import TODAY
 from graph.paging import encode_cursor, made_under
@@ -143,19 +143,8 @@ TIER_SCENARIOS = (
 
 def walk(client: Any, change: str | None = None) -> tuple[float, int, int]:
     """Every review, 100 a page, each page after the last: seconds, rows, pages."""
-    after, rows, pages = None, 0, 0
-    began = time.perf_counter()
-    while True:
-        variables = {"after": after, "change": change, "asOf": AS_OF.isoformat()}
-        response = client.post("/graphql", json={"query": PAGE, "variables": variables})
-        body = response.json()
-        if response.status_code != 200 or body.get("errors"):
-            raise SystemExit(f"tier walk: {response.status_code} {body}")
-        found = body["data"]["tierReview"]
-        rows, pages = rows + len(found["edges"]), pages + 1
-        if not found["pageInfo"]["hasNextPage"]:
-            return time.perf_counter() - began, rows, pages
-        after = found["pageInfo"]["endCursor"]
+    variables = {"change": change, "asOf": AS_OF.isoformat()}
+    return walk_pages(client, PAGE, variables, "tierReview")
 
 
 APPLY = """mutation($input: TierApplyInput!) { tierApply(input: $input) {

@@ -48,6 +48,9 @@ EDGES = [
     '{ partners(first: 5) { nodes { tierReview(asOf: "9999-12-31") { sales nextTier } } } }',
     '{ coSellPlans(activeOn: "0001-01-01") { nodes { progress(asOf: "9999-12-31") { attainment } } } }',
     '{ coSellPlan(key: "J1") { progress(asOf: "0001-01-01") { expectedByNow onTrack } } }',
+    '{ partnerImpact(from: "0001-01-01", to: "9999-12-31", first: 100) { totalCount baselineWinRate nodes { partner { key } influencedWonAmount winRateInfluenced lift } } }',
+    '{ partnerImpact(from: "9999-12-31", to: "0001-01-01") { totalCount } }',
+    "{ deals(first: 10) { nodes { key influencedBy { key accounts { totalCount } } } } }",
 ]
 DOCUMENTS = int(os.environ.get("PARTNERGRAPH_FUZZ_DOCUMENTS", "1000"))
 GRAPHQL_SCHEMA: graphql.GraphQLSchema = schema._schema
@@ -533,6 +536,11 @@ def test_generated_documents_never_fail_internally_and_refusals_write_nothing(
     @example(document=graphql.parse(EDGES[1]), viewer="admin", other="partner:P02", accept=JSON)
     @example(document=graphql.parse(EDGES[2]), viewer="admin", other="partner:P01", accept=JSON)
     @example(document=graphql.parse(EDGES[3]), viewer="partner:P02", other="admin", accept=JSON)
+    # Influenced revenue over the whole calendar, a window the wrong way round, and who
+    # influenced each deal: staff are answered, a partner is refused.
+    @example(document=graphql.parse(EDGES[4]), viewer="admin", other="partner:P02", accept=JSON)
+    @example(document=graphql.parse(EDGES[5]), viewer="marketer", other="partner:P01", accept=JSON)
+    @example(document=graphql.parse(EDGES[6]), viewer="partner:P02", other="admin", accept=JSON)
     # Each generated operation is sent twice, as two viewers: with literal arguments, and with
     # the same values as variables (generating an operation costs about as much as sending it).
     @SETTINGS

@@ -6,35 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from neo4j import GraphDatabase
-from support import ask, wipe
+from support import ask
 
 from api.settings import Settings
 from bench.scenarios import Scenario
 from bench.tier_review import AS_OF, TIER_SCENARIOS, ensure_closed
 from graph.db import Graph
-from graph.ingest.generate import generate
-from graph.ingest.load import import_bundle
 
 CLOSED = """
 MATCH (d:Deal) WHERE d.status IN ['WON', 'LOST']
 RETURN count(d) AS closing, count(d.closedOn) AS closed, max(d.closedOn) AS last,
        count(CASE WHEN d.closedOn < d.registeredOn THEN 1 END) AS early
 """
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def loaded(graph: Graph, tmp_path: Path) -> AsyncIterator[Graph]:
-    await wipe(graph)
-    generate("tiny", 4, tmp_path)
-    assert (await import_bundle(graph, tmp_path)).validation.ok
-    yield graph
-    await wipe(graph)
 
 
 def _closed_twice(uri: str) -> None:

@@ -689,6 +689,35 @@ PLAN = (
     " campaignInfluenced { wonDeals } }"
 )
 
+
+def staff_only(path: str, field: str | None = None) -> Check:
+    """A check that a staff-only question is refused: the root field `path` null with
+    FORBIDDEN; or, with `field`, that field null with FORBIDDEN on every node of `path`'s
+    page."""
+
+    def check(eco: Ecosystem, sight: Sight, asked: dict[str, Any], answer: Answer) -> Iterator[str]:
+        if field is None:
+            if not refused(answer, path) or answer.codes != ["FORBIDDEN"]:
+                yield f"{path} answered a partner: {answer.data} {answer.codes}"
+            return
+        nodes = ((answer.data or {}).get(path) or {}).get("nodes") or []
+        shown = [node["key"] for node in nodes if node[field] is not None]
+        if shown:
+            yield f"{path}.{field} of {shown} shown"
+        if answer.codes != ["FORBIDDEN"] * len(nodes):
+            yield f"a {path}.{field} left out without FORBIDDEN: {answer.codes}"
+
+    return check
+
+
+def window(days: int) -> dict[str, str]:
+    """The days from `days` ago to today: the WON deals (closed yesterday) fall in it."""
+    return {
+        "from": (date.today() - timedelta(days=days)).isoformat(),
+        "to": date.today().isoformat(),
+    }
+
+
 PROBES = [
     Probe(
         "coSellPlans",
@@ -870,6 +899,20 @@ PROBES = [
         "{ partners(first: 100) { nodes { key tierHistory { from to on sales wonDeals by } } } }",
         lambda eco: [{}],
         only_own("tierHistory"),
+    ),
+    Probe(
+        "partnerImpact",
+        "query($from: Date!, $to: Date!) { partnerImpact(from: $from, to: $to, first: 100) {"
+        " totalCount baselineWinRate nodes { partner { key } sourcedWonAmount sourcedWonDeals"
+        " influencedWonAmount influencedWonDeals influencedClosedDeals winRateInfluenced lift } } }",
+        lambda eco: [window(30), window(0)],
+        staff_only("partnerImpact"),
+    ),
+    Probe(
+        "Deal.influencedBy",
+        "{ deals(first: 100) { nodes { __typename key influencedBy { __typename key } } } }",
+        lambda eco: [{}],
+        staff_only("deals", "influencedBy"),
     ),
     Probe(
         "ecosystem",
