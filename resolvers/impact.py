@@ -50,12 +50,17 @@ async def influencers_of(info: Info, deal_key: str) -> list[Partner]:
     return [Partner.of(row) for row in rows]
 
 
+async def partner_in(root: PartnerImpact, info: Info) -> Partner:
+    return await partner_of(info, root.partner_key)
+
+
 @strawberry.type(
     description="A partner's part in the deals closed in a window: the WON deals it registered"
     f" (sourced), and the closed deals it influenced: {INFLUENCED}."
 )
 class PartnerImpact:
     partner_key: strawberry.Private[str]
+    partner: Partner = strawberry.field(resolver=partner_in, description="The partner.")
     sourced_won_amount: float = strawberry.field(
         description="The amount of the WON deals it registered (a deal without amount adds 0)."
     )
@@ -74,10 +79,6 @@ class PartnerImpact:
         description="winRateInfluenced / the connection's baselineWinRate; null where either is"
         " null or 0."
     )
-
-    @strawberry.field(description="The partner.")
-    async def partner(self, info: Info) -> Partner:
-        return await partner_of(info, self.partner_key)
 
     @classmethod
     def of(cls, row: Row) -> PartnerImpact:
