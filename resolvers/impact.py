@@ -70,7 +70,7 @@ class PartnerImpact:
     )
     influenced_won_deals: int = strawberry.field(description="How many WON deals it influenced.")
     influenced_closed_deals: int = strawberry.field(
-        description="How many deals it influenced closed (WON or LOST)."
+        description="How many of the window's deals (WON or LOST) it influenced."
     )
     win_rate_influenced: float | None = strawberry.field(
         description="influencedWonDeals / influencedClosedDeals; null at 0 closed."
