@@ -1,7 +1,16 @@
-"""The Starlette application: GraphQL over HTTP, health, the map page, and the driver's lifespan."""
+"""The Starlette application: GraphQL over HTTP, health and readiness, the map page, and the
+driver's lifespan.
+
+`/healthz` says the process is alive (nothing else: a load balancer restarts what fails it);
+`/readyz` says it should be sent requests: Neo4j answers, every constraint and index is online,
+and the process is not draining (`app.state.draining`, set when SIGTERM arrives: see
+`partnergraph serve`). The API starts with Neo4j down, and applies the schema once it is back.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,12 +28,30 @@ from api.map_page import map_routes
 from api.production import production_schema
 from api.settings import Settings, load_settings
 from graph.audit import AuditTrail
-from graph.db import Graph
+from graph.db import OUTAGE_SECONDS, Graph
 from graph.errors import Unavailable
-from graph.schema import apply_schema
+from graph.schema import apply_schema, missing_schema
 from resolvers.schema import schema
 
 log = logging.getLogger("partnergraph.api")
+
+# A write's transient failures (a deadlock, a leader switch) are tried again for this long: a
+# request must fail fast when the database is down (OUTAGE_SECONDS for reads).
+WRITE_RETRY_SECONDS = 1.5 * OUTAGE_SECONDS
+SCHEMA_RETRY_SECONDS = 2.0  # between tries to apply the schema while Neo4j is down at start-up
+
+
+async def _apply_schema_when_up(graph: Graph) -> None:
+    """Apply the schema, trying again while Neo4j cannot be reached."""
+    while True:
+        try:
+            await apply_schema(graph)
+            return
+        except Unavailable as error:
+            log.warning(
+                "Neo4j is unavailable (%s); trying again in %.0f s", error, SCHEMA_RETRY_SECONDS
+            )
+        await asyncio.sleep(SCHEMA_RETRY_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -39,30 +66,54 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        graph = settings.connect()
-        await graph.verify()
-        await apply_schema(graph)
+        graph = settings.connect(retry_seconds=WRITE_RETRY_SECONDS)
         state["graph"] = graph
+        try:  # in place before the first request when Neo4j is up, else once it is
+            await apply_schema(graph)
+            schema_task = asyncio.create_task(asyncio.sleep(0))
+        except Unavailable as error:
+            log.warning(
+                "Neo4j is unavailable at start-up (%s): serving 503 until it is back", error
+            )
+            schema_task = asyncio.create_task(_apply_schema_when_up(graph))
         try:
             yield
         finally:
+            schema_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schema_task
             await graph.close()
             trail.close()
 
     async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        if request.app.state.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         try:
-            await state["graph"].verify()
+            missing = await missing_schema(state["graph"])
         except Unavailable:
             return JSONResponse({"status": "unavailable", "neo4j": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "neo4j": "up"})
+        if missing:
+            body = {"status": "not ready", "neo4j": "up", "missing": missing}
+            return JSONResponse(body, status_code=503)
+        return JSONResponse({"status": "ready", "neo4j": "up"})
 
     graphql = GraphQLEndpoint(
-        served, Tokens(settings), lambda: state["graph"], ide=settings.graphiql
+        served,
+        Tokens(settings),
+        lambda: state["graph"],
+        ide=settings.graphiql,
+        request_seconds=settings.request_seconds,
     )
     routes = [
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         *map_routes(settings.map_dist),
     ]
     middleware = [Middleware(RequestAudit, trail=trail)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.draining = False
+    return app

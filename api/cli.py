@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -285,7 +286,9 @@ def serve_command(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
 ) -> None:
-    """Serve the API (uvicorn); GraphQL at /graphql, health at /healthz."""
+    """Serve the API (uvicorn); GraphQL at /graphql, liveness at /healthz, readiness at /readyz.
+    SIGTERM drains: /readyz turns 503, no new connection is taken, and requests in flight have
+    PARTNERGRAPH_DRAIN_SECONDS to finish before the driver is closed."""
     import uvicorn
 
     from api.app import create_app
@@ -295,13 +298,21 @@ def serve_command(
     host, port = host or settings.host, port or settings.port
     check_listen(host, port)
     ensure_neo4j(settings)
-    uvicorn.run(
+
+    class Draining(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            application.state.draining = True  # a load balancer asking /readyz stops sending
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
         application,
         host=host,
         port=port,
         log_level="info",
         access_log=False,
+        timeout_graceful_shutdown=int(settings.drain_seconds) or None,
     )
+    Draining(config).run()
 
 
 @app.command("token")

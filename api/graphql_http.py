@@ -6,13 +6,16 @@ Responses are `application/graphql-response+json` when the client accepts it —
 then 400 — or `application/json`, always 200 for a well-formed request. A request that is not
 GraphQL over HTTP at all (not JSON, another media type) is 4xx with BAD_REQUEST. Every request
 needs a bearer token (401 and UNAUTHENTICATED without one), except the GraphiQL page in
-development.
+development. A database that cannot be reached makes any request 503 with SERVICE_UNAVAILABLE and
+a `Retry-After`, whichever media type; each request is answered within its budget
+(`request_seconds`), its queries stopped in Neo4j when the budget is spent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,8 +31,8 @@ from strawberry.types.graphql import OperationType
 
 from api.auth import Tokens, Unauthenticated
 from graph.access import Viewer
-from graph.db import Graph
-from graph.errors import Unavailable
+from graph.db import Graph, budget
+from graph.errors import TooLarge, Unavailable
 from graph.viewers import partner_exists
 from resolvers.context import Context
 from resolvers.limits import MAX_TOKENS
@@ -40,6 +43,12 @@ JSON = "application/json"
 # A request is small: the largest useful one is `nodes(ids:)` with 100 long ids (about 1.2 MB).
 MAX_BODY = 2 * 1024 * 1024
 MAX_QUERY = 100_000  # characters of the query text itself; values travel as variables
+REQUEST_SECONDS = 30.0  # a request's budget unless the app says otherwise
+# Seconds a client is told to wait before asking again while the database is unreachable: a
+# restarting Neo4j answers again within seconds, and the API reconnects by itself.
+RETRY_AFTER = "2"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+TOO_LONG = "the request took longer than its budget; ask a narrower question"
 
 
 class BadRequest(Exception):
@@ -152,6 +161,11 @@ def _errors(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+def _code(error: Mapping[str, Any]) -> str | None:
+    extensions = error.get("extensions")
+    return extensions.get("code") if isinstance(extensions, dict) else None
+
+
 def _request_error(errors: list[GraphQLError]) -> bool:
     return all(error.path is None for error in errors)
 
@@ -212,15 +226,30 @@ async def _known(graph: Graph, viewer: Viewer) -> None:
 
 class GraphQLEndpoint:
     def __init__(
-        self, schema: Schema, tokens: Tokens, graph_of: Callable[[], Graph], ide: bool
+        self,
+        schema: Schema,
+        tokens: Tokens,
+        graph_of: Callable[[], Graph],
+        ide: bool,
+        request_seconds: float = REQUEST_SECONDS,
     ) -> None:
         self.schema = schema
         self.tokens = tokens
         self.graph_of = graph_of
         self.ide = ide
+        self.request_seconds = request_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.handle(Request(scope, receive))
+        request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept")) or JSON
+        try:
+            with budget(self.request_seconds):
+                async with asyncio.timeout(self.request_seconds):
+                    response = await self.handle(request)
+        except TimeoutError:  # its queries have timed out in Neo4j too (their timeout is `budget`)
+            response = _body(
+                media, 503, _errors(TOO_LONG, UNAVAILABLE), **{"Retry-After": RETRY_AFTER}
+            )
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -237,7 +266,11 @@ class GraphQLEndpoint:
             payload = _errors(error.message, error.code)
             return _body(media, 401, payload, **{"WWW-Authenticate": "Bearer"})
         except Unavailable as error:
-            return _body(media, 503, _errors(error.message, error.code))
+            return _body(
+                media, 503, _errors(error.message, error.code), **{"Retry-After": RETRY_AFTER}
+            )
+        except TooLarge:
+            return _body(media, 503, _errors(TOO_LONG, UNAVAILABLE), **{"Retry-After": RETRY_AFTER})
         try:
             params = await read_params(request)
         except BadRequest as error:
@@ -270,4 +303,7 @@ class GraphQLEndpoint:
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors
+        if any(_code(error) == UNAVAILABLE for error in errors):
+            # Part of the answer could not be read: the client should ask again, not use it.
+            return _body(media, 503, body, **{"Retry-After": RETRY_AFTER})
         return _body(media, 200, body)

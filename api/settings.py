@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias=_env("PARTNERGRAPH_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_PORT"))
     development: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_DEVELOPMENT"))
+    # How long one request may take, end to end; its queries are stopped in Neo4j after it.
+    request_seconds: float = Field(
+        30.0, gt=0, le=3600, validation_alias=_env("PARTNERGRAPH_REQUEST_SECONDS")
+    )
+    # On SIGTERM, how long requests in flight may still take before the process stops anyway.
+    drain_seconds: float = Field(
+        20.0, ge=0, le=3600, validation_alias=_env("PARTNERGRAPH_DRAIN_SECONDS")
+    )
     # The built map page that GET /map serves (an installed package sets it: the Dockerfile).
     map_dist: Path = Field(WEB_DIST, validation_alias=_env("PARTNERGRAPH_MAP_DIST"))
 
@@ -138,12 +146,15 @@ class Settings(BaseSettings):
     def bolt_uri(self) -> str:
         return self.neo4j_uri or f"bolt://127.0.0.1:{self.local_neo4j_port}"
 
-    def connect(self) -> Graph:
+    def connect(self, *, retry_seconds: float = 5.0) -> Graph:
+        """A driver for the configured Neo4j; transient failures are tried again for
+        `retry_seconds` (the API asks for less: its requests must fail fast)."""
         return Graph.connect(
             self.bolt_uri,
             self.neo4j_user,
             self.neo4j_password.get_secret_value(),
             self.neo4j_database,
+            retry_seconds=retry_seconds,
         )
 
 

@@ -3,7 +3,10 @@
 Reads are routed to readers, writes to the writer; every call names the database (it saves a
 round trip) and is counted, so tests can see how many round trips a request makes. A write that
 must check and change the graph atomically runs as one `transaction`, each query counted.
-A database that cannot be reached raises the project's own `Unavailable`, never a driver error.
+A database that cannot be reached raises the project's own `Unavailable`, never a driver error,
+and soon: a request tries a database it cannot reach for OUTAGE_SECONDS, not the driver's
+timeouts. The API gives each request a `budget`; every query sent under it carries the time left
+as its transaction timeout, so Neo4j itself stops a query the request can no longer wait for.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from neo4j import (
     Query,
     Record,
     RoutingControl,
+    unit_of_work,
 )
 from neo4j.exceptions import (
     AuthError,
@@ -43,6 +47,12 @@ UNAVAILABLE = "the database is unavailable; try again shortly"
 OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
 TOO_LONG = "the question takes longer to answer than one request may; ask a narrower one"
+DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"  # starting or stopping
+# How long a request keeps trying a database that does not answer (refused connections, a
+# database starting or stopping) before it is SERVICE_UNAVAILABLE; the driver's own timeouts
+# (seconds each) would hold a request far longer than a client waits.
+OUTAGE_SECONDS = 1.0
+CONNECT_SECONDS = 1.0  # to open one connection (a host that drops packets answers nothing)
 TOO_LARGE = (
     "the question needs more memory than the database gives one query; ask a narrower one "
     "(fewer hops, fewer partners)"
@@ -52,6 +62,40 @@ TOO_LARGE = (
 _round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "round_trips", default=None
 )
+
+
+# When the current request must be answered by (time.monotonic()), set by `budget`.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Answer the current request (task) within `seconds`: every query under it times out in
+    Neo4j when the time is up (TooLarge)."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _timeout(seconds: float | None = None) -> float | None:
+    """The transaction timeout of a query: the request's time left (TooLarge when none is), or
+    `seconds` when that is shorter; None without either."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return seconds
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TooLarge(TOO_LONG)
+    return left if seconds is None else min(seconds, left)
+
+
+def _outage(error: Exception) -> bool:
+    """The database cannot be reached, or is starting or stopping."""
+    if isinstance(error, (ServiceUnavailable, SessionExpired)):
+        return True
+    return isinstance(error, Neo4jError) and error.code == DATABASE_UNAVAILABLE
 
 
 class RoundTrips:
@@ -77,11 +121,15 @@ class RoundTrips:
 @contextlib.contextmanager
 def _reachable() -> Iterator[None]:
     """The driver's failures to reach the database, as the project's own `Unavailable`, so only
-    this package knows the driver."""
+    this package knows the driver; a query stopped at its transaction timeout, as TooLarge."""
     try:
         yield
-    except (ServiceUnavailable, SessionExpired) as error:
-        raise Unavailable(UNAVAILABLE) from error
+    except (Neo4jError, DriverError) as error:
+        if _outage(error):
+            raise Unavailable(UNAVAILABLE) from error
+        if isinstance(error, Neo4jError) and (error.code or "").startswith(TIMED_OUT):
+            raise TooLarge(TOO_LONG) from error
+        raise
 
 
 def _count() -> None:
@@ -120,7 +168,7 @@ class Graph:
             auth=auth,
             max_connection_pool_size=50,
             connection_acquisition_timeout=10,
-            connection_timeout=5,
+            connection_timeout=CONNECT_SECONDS,
             max_transaction_retry_time=retry_seconds,
             notifications_min_severity="OFF",  # the queries are reviewed; warnings are noise
         )
@@ -147,24 +195,28 @@ class Graph:
         """A read in an auto-commit transaction: one message flight (RUN and PULL) where a managed
         transaction needs two (BEGIN, RUN, PULL, then COMMIT), a quarter of a small query's time.
         A read changes nothing, so a transient failure is simply tried again, as the driver
-        would, for `retry_seconds`. With `seconds`, the database stops the query after that long
+        would: for `retry_seconds` (within the request's budget), or OUTAGE_SECONDS when the
+        database cannot be reached. With `seconds`, the database stops the query after that long
         (TooLarge)."""
         _count()
-        deadline = time.monotonic() + self.retry_seconds
+        began = time.monotonic()
         pause = 0.05
         with _reachable():
             while True:
                 try:
                     async with self._session(READ_ACCESS) as session:
-                        result = await session.run(Query(query, timeout=seconds), parameters)
+                        timed = Query(query, timeout=_timeout(seconds))
+                        result = await session.run(timed, parameters)
                         return [record async for record in result]
                 except (Neo4jError, DriverError) as error:
                     if isinstance(error, Neo4jError) and error.code == OUT_OF_MEMORY:
                         # Retrying would only take the memory again, from other questions.
                         raise TooLarge(TOO_LARGE) from error
-                    if isinstance(error, Neo4jError) and (error.code or "").startswith(TIMED_OUT):
-                        raise TooLarge(TOO_LONG) from error
-                    if not error.is_retryable() or time.monotonic() + pause > deadline:
+                    trying = OUTAGE_SECONDS if _outage(error) else self.retry_seconds
+                    if not error.is_retryable() or time.monotonic() + pause > began + trying:
+                        raise
+                    deadline = _deadline.get()
+                    if deadline is not None and time.monotonic() + pause > deadline:
                         raise
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 1.0)
@@ -205,7 +257,10 @@ class Graph:
         _count()
         with _reachable():
             records, _, _ = await self.driver.execute_query(
-                query, parameters, database_=self.database, routing_=RoutingControl.WRITE
+                Query(query, timeout=_timeout()),
+                parameters,
+                database_=self.database,
+                routing_=RoutingControl.WRITE,
             )
         return records
 
@@ -223,6 +278,7 @@ class Graph:
         it raises, and runs again after a transient error (a deadlock), so it must be repeatable.
         """
 
+        @unit_of_work(timeout=_timeout())
         async def run(tx: AsyncManagedTransaction) -> T:
             return await work(Transaction(tx))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from graph.db import Graph
 from graph.listing import NAME_LOWER
 
@@ -40,6 +42,11 @@ NAME_INDEXES = {label: f"{label.lower()}_name_lower" for label in NAMED}
 DROPPED = ("partner_name_text", "customer_name_text")  # text indexes on `name` nothing uses
 
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+# A uniqueness constraint's index carries the constraint's name, so one list answers for both.
+ONLINE_INDEXES = (
+    "SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN collect(name) AS names"
+)
+_NAMED = re.compile(r"CREATE (?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS")
 INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
 
 
@@ -50,6 +57,19 @@ def backfill(label: str) -> str:
 MATCH (n:{label}) WHERE n.{NAME_LOWER} IS NULL AND n.name IS NOT NULL
 CALL (n) {{ SET n.{NAME_LOWER} = toLower(n.name) }} IN TRANSACTIONS OF 10000 ROWS
 """
+
+
+def expected_names() -> set[str]:
+    """The name of every constraint and index partnergraph relies on."""
+    named = {found.group(1) for found in map(_NAMED.search, (*CONSTRAINTS, *INDEXES)) if found}
+    return named | set(NAME_INDEXES.values())
+
+
+async def missing_schema(graph: Graph) -> list[str]:
+    """The constraints and indexes partnergraph relies on that are not online, by name (one
+    query; the API is not ready while any is missing)."""
+    online = set((await graph.read(ONLINE_INDEXES))[0]["names"])
+    return sorted(expected_names() - online)
 
 
 async def apply_schema(graph: Graph, *, wait_seconds: int = 300) -> None:
