@@ -348,7 +348,9 @@ def test_serve_writes_the_trail(
     from api import cli
 
     served: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config.app)
+    )
     path = tmp_path / "served" / "audit.jsonl"
     monkeypatch.setenv("PARTNERGRAPH_AUDIT_LOG", str(path))
     cli.serve_command(host=None, port=None)
