@@ -45,6 +45,8 @@ MAX_NAMES = 200
 OTHER = "other"
 UNNAMED = frozenset({"anonymous", OTHER})  # labels that take no place among the 200
 ROUND_TRIP_BUCKETS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64)
+# Seconds, up to a request's whole budget (PARTNERGRAPH_REQUEST_SECONDS, 30 by default).
+SECONDS_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
 def _version(package: str) -> str:
@@ -73,6 +75,7 @@ class Metrics:
             "partnergraph_graphql_request_duration_seconds",
             "Time from a GraphQL request to its answer, by operation name",
             ["operation"],
+            buckets=SECONDS_BUCKETS,
             registry=registry,
         )
         self.round_trips = Histogram(
@@ -85,6 +88,7 @@ class Metrics:
             "partnergraph_neo4j_seconds_per_request",
             "Time spent in Neo4j queries while answering one GraphQL request, summed over them "
             "(queries sent side by side can add up to more than the request took)",
+            buckets=SECONDS_BUCKETS,
             registry=registry,
         )
 

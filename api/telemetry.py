@@ -95,10 +95,11 @@ class Telemetry:
 
         tracing = self.tracing
         span = tracing.request(scope, seen) if tracing else contextlib.nullcontext()
+        trips = RoundTrips(tracing.cypher if tracing else None)
         token = _seen.set(seen)
         began = time.perf_counter()
         try:
-            with span, RoundTrips(tracing.cypher if tracing else None) as trips:
+            with span, trips:
                 await self.app(scope, receive, send_status)
         finally:
             seen.seconds = time.perf_counter() - began
