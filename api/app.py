@@ -27,6 +27,7 @@ from api.graphql_http import GraphQLEndpoint
 from api.map_page import map_routes
 from api.production import production_schema
 from api.settings import Settings, load_settings
+from api.telemetry import observability
 from graph.audit import AuditTrail
 from graph.db import OUTAGE_SECONDS, Graph
 from graph.errors import Unavailable
@@ -113,7 +114,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         *map_routes(settings.map_dist),
     ]
-    middleware = [Middleware(RequestAudit, trail=trail)]
+    # Metrics, the request log and traces, as the settings turn them on (api/telemetry.py).
+    observed_routes, observers = observability(settings, lambda: state.get("graph"), trail)
+    routes += observed_routes
+    middleware = [Middleware(RequestAudit, trail=trail), *observers]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.draining = False
     return app

@@ -29,6 +29,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from api import telemetry
 from api.auth import Tokens, Unauthenticated
 from graph.access import Viewer
 from graph.db import Graph, budget
@@ -149,6 +150,8 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def _body(media: str, status: int, payload: dict[str, Any], **headers: str) -> Response:
+    """A GraphQL answer (every one passes here, so its outcome is noted here)."""
+    telemetry.current().outcome = telemetry.outcome(payload)
     content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     try:
         encoded = content.encode()
@@ -188,6 +191,16 @@ def operations(query: str) -> tuple[tuple[str | None, OperationType], ...] | Non
         for node in document.definitions
         if isinstance(node, OperationDefinitionNode)
     )
+
+
+def operation_name(params: Params) -> str:
+    """The name a request's operation goes by: the one asked for, or the document's only one."""
+    if params.operation_name is not None:
+        return params.operation_name
+    found = operations(params.query)
+    if found and len(found) == 1 and found[0][0]:
+        return found[0][0]
+    return telemetry.ANONYMOUS
 
 
 def choose(query: str, name: str | None) -> OperationType | None:
@@ -255,12 +268,15 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if self.ide and _wants_html(request):
             return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        seen = telemetry.current()
         media = negotiate(request.headers.get("accept"))
         if media is None:
+            seen.outcome = "BAD_REQUEST"
             return PlainTextResponse(f"accepts only {GRAPHQL_RESPONSE} or {JSON}", status_code=406)
         graph = self.graph_of()
         try:
             viewer = self.tokens.viewer(request.headers.get("authorization"))
+            seen.role = viewer.role.value
             await _known(graph, viewer)
         except Unauthenticated as error:
             payload = _errors(error.message, error.code)
@@ -275,10 +291,12 @@ class GraphQLEndpoint:
             params = await read_params(request)
         except BadRequest as error:
             return _body(media, error.status, _errors(error.message, "BAD_REQUEST"))
+        seen.operation = operation_name(params)
         try:
             operation = choose(params.query, params.operation_name)
         except BadRequest as error:
             return _body(media, _request_error_status(media), _errors(error.message, "BAD_REQUEST"))
+        seen.kind = operation.value if operation else ""
         if operation is OperationType.MUTATION and request.method != "POST":
             payload = _errors("mutations need POST", "BAD_REQUEST")
             return _body(media, 405, payload, Allow="POST")

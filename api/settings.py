@@ -93,7 +93,16 @@ class Settings(BaseSettings):
     # The built map page that GET /map serves (an installed package sets it: the Dockerfile).
     map_dist: Path = Field(WEB_DIST, validation_alias=_env("PARTNERGRAPH_MAP_DIST"))
 
-    @field_validator("development", mode="before")
+    # Operations (api/telemetry.py): GET /metrics (defaults to on in development, off in
+    # production), a JSON line per request, OpenTelemetry traces (on when an OTLP endpoint is set).
+    metrics: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_METRICS"))
+    request_log: Literal["off", "json"] = Field(
+        "off", validation_alias=_env("PARTNERGRAPH_REQUEST_LOG")
+    )
+    otel: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_OTEL"))
+    otel_endpoint: str | None = Field(None, validation_alias=_env("OTEL_EXPORTER_OTLP_ENDPOINT"))
+
+    @field_validator("development", "metrics", "otel", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         return None if value == "" else value  # docker-compose.yml passes an unset one as ""
@@ -105,6 +114,14 @@ class Settings(BaseSettings):
     @property
     def graphiql(self) -> bool:
         return not self.production and self.development is not False
+
+    @property
+    def metrics_served(self) -> bool:
+        return self.metrics if self.metrics is not None else not self.production
+
+    @property
+    def tracing(self) -> bool:
+        return self.otel if self.otel is not None else bool(self.otel_endpoint)
 
     def weak_secret(self) -> str | None:
         """Why the token secret is one anyone could know, or None (RS256 uses no secret)."""

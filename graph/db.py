@@ -1,8 +1,9 @@
 """The one way to reach Neo4j: a `Graph` holds the process's driver and the database name.
 
 Reads are routed to readers, writes to the writer; every call names the database (it saves a
-round trip) and is counted, so tests can see how many round trips a request makes. A write that
-must check and change the graph atomically runs as one `transaction`, each query counted.
+round trip) and is counted and timed, so tests and the API's metrics see how many round trips a
+request makes and how long Neo4j took. A write that must check and change the graph atomically
+runs as one `transaction`, each query counted.
 A database that cannot be reached raises the project's own `Unavailable`, never a driver error,
 and soon: a request tries a database it cannot reach for OUTAGE_SECONDS, not the driver's
 timeouts. The API gives each request a `budget`; every query sent under it carries the time left
@@ -15,7 +16,7 @@ import asyncio
 import contextlib
 import contextvars
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -58,10 +59,8 @@ TOO_LARGE = (
     "(fewer hops, fewer partners)"
 )
 
-# Round trips made in the current task (a request, a test); see `count_round_trips`.
-_round_trips: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
-    "round_trips", default=None
-)
+# A query's span, when the request is traced: (query text, "read" or "write") -> context manager.
+Trace = Callable[[str, str], contextlib.AbstractContextManager[object]]
 
 
 # When the current request must be answered by (time.monotonic()), set by `budget`.
@@ -99,23 +98,36 @@ def _outage(error: Exception) -> bool:
 
 
 class RoundTrips:
-    """Counts the queries sent to Neo4j while it is active: `with RoundTrips() as trips`."""
+    """Counts the queries sent to Neo4j while it is active and sums the seconds they take:
+    `with RoundTrips() as trips`. One opened inside another adds its figures to the outer one
+    when it closes. With `trace`, each query runs inside the span it makes."""
 
-    def __init__(self) -> None:
-        self.cell = [0]
-        self._token: contextvars.Token[list[int] | None] | None = None
-
-    @property
-    def count(self) -> int:
-        return self.cell[0]
+    def __init__(self, trace: Trace | None = None) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.trace = trace
+        self._outer: RoundTrips | None = None
+        self._token: contextvars.Token[RoundTrips | None] | None = None
 
     def __enter__(self) -> RoundTrips:
-        self._token = _round_trips.set(self.cell)
+        self._outer = _round_trips.get()
+        if self.trace is None and self._outer is not None:
+            self.trace = self._outer.trace
+        self._token = _round_trips.set(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
             _round_trips.reset(self._token)
+        if self._outer is not None:
+            self._outer.count += self.count
+            self._outer.seconds += self.seconds
+
+
+# The queries of the current task (a request, a test); see `RoundTrips`.
+_round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar(
+    "round_trips", default=None
+)
 
 
 @contextlib.contextmanager
@@ -132,10 +144,24 @@ def _reachable() -> Iterator[None]:
         raise
 
 
-def _count() -> None:
-    cell = _round_trips.get()
-    if cell is not None:
-        cell[0] += 1
+@contextlib.contextmanager
+def _counted(query: str, operation: str) -> Iterator[None]:
+    """One query sent to Neo4j: counted and timed in the current `RoundTrips`, and traced when
+    it traces. Every query passes here, so a request's figures are complete."""
+    trips = _round_trips.get()
+    if trips is None:
+        yield
+        return
+    began = time.perf_counter()
+    try:
+        if trips.trace is None:
+            yield
+        else:
+            with trips.trace(query, operation):
+                yield
+    finally:
+        trips.count += 1
+        trips.seconds += time.perf_counter() - began
 
 
 class Transaction:
@@ -145,9 +171,9 @@ class Transaction:
         self._tx = tx
 
     async def run(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
-        _count()
-        result = await self._tx.run(query, parameters)
-        return [record async for record in result]
+        with _counted(query, "write"):
+            result = await self._tx.run(query, parameters)
+            return [record async for record in result]
 
 
 @dataclass
@@ -156,6 +182,7 @@ class Graph:
     database: str = "neo4j"
     uri: str = field(default="", repr=False)
     retry_seconds: float = 5.0
+    sessions_open: int = field(default=0, init=False, repr=False)
 
     @classmethod
     def connect(
@@ -174,14 +201,27 @@ class Graph:
         )
         return cls(driver, database, uri, retry_seconds)
 
-    def _session(self, mode: str) -> AsyncSession:
+    @contextlib.asynccontextmanager
+    async def _session(self, mode: str) -> AsyncIterator[AsyncSession]:
         """A session sharing the bookmarks of `execute_query` (the writes): in a cluster every
         read and transaction then sees what this process has written before it."""
-        return self.driver.session(
-            database=self.database,
-            default_access_mode=mode,
-            bookmark_manager=self.driver.execute_query_bookmark_manager,
-        )
+        with self._held():
+            async with self.driver.session(
+                database=self.database,
+                default_access_mode=mode,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,
+            ) as session:
+                yield session
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """A session open (each holds at most one of the driver's pooled connections, which the
+        driver does not count publicly): `sessions_open` is the pool in use."""
+        self.sessions_open += 1
+        try:
+            yield
+        finally:
+            self.sessions_open -= 1
 
     async def verify(self) -> None:
         try:
@@ -198,10 +238,9 @@ class Graph:
         would: for `retry_seconds` (within the request's budget), or OUTAGE_SECONDS when the
         database cannot be reached. With `seconds`, the database stops the query after that long
         (TooLarge)."""
-        _count()
         began = time.monotonic()
         pause = 0.05
-        with _reachable():
+        with _reachable(), _counted(query, "read"):
             while True:
                 try:
                     async with self._session(READ_ACCESS) as session:
@@ -225,8 +264,7 @@ class Graph:
         """The database's last committed transaction, as the bookmark a read returns: it changes
         with every write to the database, by any process, so an answer computed under one stamp
         holds while the stamp does (graph.analytics.impact keeps its tables by it)."""
-        _count()
-        with _reachable():
+        with _reachable(), _counted("RETURN 1", "read"):
             async with self._session(READ_ACCESS) as session:
                 await (await session.run("RETURN 1")).consume()
                 return ",".join(sorted((await session.last_bookmarks()).raw_values))
@@ -254,8 +292,7 @@ class Graph:
         return dict(await self.read_rows(query, ("key", field), parameters))
 
     async def write(self, query: str, parameters: dict[str, Any] | None = None) -> list[Record]:
-        _count()
-        with _reachable():
+        with _reachable(), _counted(query, "write"), self._held():
             records, _, _ = await self.driver.execute_query(
                 Query(query, timeout=_timeout()),
                 parameters,
@@ -267,8 +304,7 @@ class Graph:
     async def write_in_batches(self, query: str, parameters: dict[str, Any] | None = None) -> None:
         """A query that commits as it goes (`CALL { … } IN TRANSACTIONS`): it runs outside a
         managed transaction, so it is not retried."""
-        _count()
-        with _reachable():
+        with _reachable(), _counted(query, "write"):
             async with self._session(WRITE_ACCESS) as session:
                 result = await session.run(query, parameters)
                 await result.consume()
