@@ -19,6 +19,7 @@ from api.map_page import map_routes
 from api.production import production_schema
 from api.settings import Settings, load_settings
 from graph.audit import AuditTrail
+from graph.audit_file import AuditFile
 from graph.db import Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         log.warning(warning)
     served = production_schema(schema) if settings.production else schema
     state: dict[str, Graph] = {}
-    trail = AuditTrail(settings.audit_log)
+    trail = AuditTrail(AuditFile(settings.audit_log) if settings.audit_log else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -43,11 +44,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await graph.verify()
         await apply_schema(graph)
         state["graph"] = graph
+        trail.start(graph)
         try:
             yield
         finally:
+            await trail.close()  # what requests recorded is committed before the driver goes
             await graph.close()
-            trail.close()
 
     async def healthz(request: Request) -> Response:
         try:
@@ -65,4 +67,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *map_routes(settings.map_dist),
     ]
     middleware = [Middleware(RequestAudit, trail=trail)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.audit_trail = trail  # its `written` and `pending` counts
+    return app

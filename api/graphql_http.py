@@ -152,6 +152,11 @@ def _errors(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+def outage(media: str, message: str) -> Response:
+    """A request the API cannot answer for now: 503, SERVICE_UNAVAILABLE."""
+    return _body(media, 503, _errors(message, Unavailable.code))
+
+
 def _request_error(errors: list[GraphQLError]) -> bool:
     return all(error.path is None for error in errors)
 
