@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -64,19 +65,19 @@ class AuditEvent:
         """Where a page that ends with this event ends."""
         return self.at.isoformat(), self.id
 
-    def properties(self) -> dict[str, Any]:
-        """The event as its node's properties (and its JSON line's fields, with `id`)."""
-        return {
-            "id": self.id,
-            "at": self.at,
-            "requestId": self.request_id,
-            "subject": self.subject,
-            "role": self.role,
-            "viewer": self.viewer,
-            "operation": self.operation,
-            "partners": list(self.partners),
-            "allowed": self.allowed,
-        }
+    def row(self) -> list[Any]:
+        """The event as `WRITE_EVENTS` takes it."""
+        return [
+            self.id,
+            self.at.isoformat(),
+            self.request_id,
+            self.subject,
+            self.role,
+            self.viewer,
+            self.operation,
+            list(self.partners),
+            self.allowed,
+        ]
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> AuditEvent:
@@ -116,12 +117,15 @@ class AuditFilter:
         }
 
 
-# In: $events (each an event's `properties`). Idempotent: a transaction the driver runs again
-# (its commit unconfirmed) neither doubles an event nor trips the constraint on `id`.
+# In: $events, each an event's `row`. Idempotent: a batch written again (its commit
+# unconfirmed) neither doubles an event nor trips the constraint on `id`. Rows of plain values,
+# `at` as text: the driver encodes them at a fifth of the CPU of maps holding a datetime.
 WRITE_EVENTS = """
-UNWIND $events AS event
-MERGE (e:AuditEvent {id: event.id})
-ON CREATE SET e = event
+UNWIND $events AS row
+MERGE (e:AuditEvent {id: row[0]})
+ON CREATE SET e.at = datetime(row[1]), e.requestId = row[2], e.subject = row[3],
+  e.role = row[4], e.viewer = row[5], e.operation = row[6], e.partners = row[7],
+  e.allowed = row[8]
 """
 
 # In: the filter's $params, $afterAt/$afterId (null: from the newest), $limit.
@@ -274,9 +278,8 @@ class AuditTrail:
             self._flight = None
 
     async def _commit(self, events: list[AuditEvent], batch: Batch) -> None:
-        assert self.graph is not None
         try:
-            await self.graph.write(WRITE_EVENTS, {"events": [e.properties() for e in events]})
+            await self._write_rows([event.row() for event in events])
         except Exception as error:  # whatever it was, these requests must not be answered
             batch.error = error
             self.failed += len(events)
@@ -291,6 +294,23 @@ class AuditTrail:
         finally:
             self.pending -= len(events)
             batch.done.set()
+
+    async def _write_rows(self, rows: list[list[Any]]) -> None:
+        """One auto-commit write, tried again after a failure for the graph's `retry_seconds`
+        (the write is idempotent), as the driver retries a managed transaction."""
+        graph = self.graph
+        assert graph is not None
+        deadline = time.monotonic() + graph.retry_seconds
+        pause = 0.05
+        while True:
+            try:
+                await graph.write_auto_commit(WRITE_EVENTS, {"events": rows})
+                return
+            except Exception:
+                if time.monotonic() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 _trail: ContextVar[AuditTrail | None] = ContextVar("audit_trail", default=None)

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from starlette.testclient import TestClient
-from support import load_granting_world, wipe
+from support import load_granting_world, trail_events, wipe
 from tokens import signed
 
 from api.app import create_app
 from api.auth import Tokens
 from api.settings import Settings
-from graph.audit import AuditEvent, AuditTrail
+from graph.audit import AuditEvent, AuditFilter, AuditTrail
 from graph.db import Graph
 from resolvers.node import encode_id
 
@@ -447,3 +447,24 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_events_are_in_no_answer_but_audit_events(
+    world: None, client: TestClient, settings: Settings
+) -> None:
+    counts = "{ ecosystem { partners customers accounts } }"
+    before = _ask(client, settings, counts, {}, role="admin").json()
+    _record_many(client, 12)
+    assert _ask(client, settings, counts, {}, role="admin").json() == before
+    [event] = _events(client, settings, first=1)["data"]["auditEvents"]["nodes"]
+    assert event["requestId"] == "e11"
+    trail: AuditTrail = client.app.state.audit_trail  # type: ignore[attr-defined]
+    stored = client.portal.call(  # type: ignore[union-attr]
+        trail_events, trail, AuditFilter(), 1
+    )[0][0]
+    for type_name in ("AuditEvent", "Partner"):
+        made = base64.urlsafe_b64encode(f"{type_name}:{stored.id}".encode()).decode()
+        body = _ask(
+            client, settings, "query($id: ID!) { node(id: $id) { id } }", {"id": made}, role="admin"
+        ).json()
+        assert body.get("data") in (None, {"node": None}), body
