@@ -20,6 +20,7 @@ import json
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,16 +113,19 @@ async def call(app: Any, body: bytes, headers: dict[str, str]) -> dict[str, Any]
     return dict(json.loads(b"".join(chunks)))
 
 
-async def time_question(
-    name: str,
-    on: Any,
-    off: Any,
-    pairs: list[dict[str, str]],
-    tokens: dict[str, dict[str, str]],
-    runs: int,
-    rounds: int,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Apps:
+    """The audited app, the one that is not, and who asks them what."""
+
+    on: Any
+    off: Any
+    pairs: list[dict[str, str]]
+    tokens: dict[str, dict[str, str]]
+
+
+async def time_question(name: str, apps: Apps, runs: int, rounds: int) -> dict[str, Any]:
     query, variables = QUESTIONS[name]
+    on, off, pairs, tokens = apps.on, apps.off, apps.pairs, apps.tokens
     per_round: list[tuple[float, float]] = []
     cpu_round: list[float] = []
     for _ in range(rounds):
@@ -150,6 +154,27 @@ async def time_question(
         "added_cpu_ms": statistics.median(cpu_round),
         "rounds": per_round,
     }
+
+
+async def time_concurrent(name: str, apps: Apps, clients: int, each: int) -> dict[str, float]:
+    """`clients` tasks asking at once, `each` questions apiece, of one app then the other (twice,
+    the second time counted): the time and this process's CPU per request."""
+    query, variables = QUESTIONS[name]
+
+    async def lane(app: Any, index: int) -> None:
+        for n in range(each):
+            pair = apps.pairs[(index * each + n) % len(apps.pairs)]
+            body = json.dumps({"query": query, "variables": variables(pair)}).encode()
+            await call(app, body, apps.tokens[pair["me"]])
+
+    figures: dict[str, float] = {}
+    for label, app in [("off", apps.off), ("on", apps.on)] * 2:
+        began, began_cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(lane(app, index) for index in range(clients)))
+        asked = clients * each
+        figures[f"{label}_ms"] = (time.perf_counter() - began) * 1000 / asked
+        figures[f"{label}_cpu_ms"] = (time.process_time() - began_cpu) * 1000 / asked
+    return figures
 
 
 def _event() -> AuditEvent:
@@ -211,6 +236,8 @@ def main() -> None:
     parser.add_argument(
         "--control", action="store_true", help="audit neither app: the noise of the comparison"
     )
+    parser.add_argument("--clients", type=int, default=8, help="asking at once, at the end")
+    parser.add_argument("--each", type=int, default=100, help="questions each client asks")
     options = parser.parse_args()
     settings = Settings()
     pairs = _pairs(settings)
@@ -238,11 +265,10 @@ async def _measure(
     if options.control:
         audited.user_middleware.clear()
     async with audited.router.lifespan_context(audited), plain.router.lifespan_context(plain):
+        apps = Apps(audited, plain, pairs, tokens)
         for name in QUESTIONS:
-            await time_question(name, audited, plain, pairs, tokens, options.warmup, 1)
-            figures = await time_question(
-                name, audited, plain, pairs, tokens, options.runs, options.rounds
-            )
+            await time_question(name, apps, options.warmup, 1)
+            figures = await time_question(name, apps, options.runs, options.rounds)
             print(
                 f"{name}: audited p50 {figures['on_p50_ms']:.3f} ms, "
                 f"not audited {figures['off_p50_ms']:.3f} ms, "
@@ -251,7 +277,16 @@ async def _measure(
                 f"{options.rounds} rounds of {options.runs})"
             )
         trail = audited.state.audit_trail
-        print(f"{trail.written} events written, {trail.failed} failed")
+        print(f"{trail.written} events written in {trail.commits} commits, {trail.failed} failed")
+        name = next(iter(QUESTIONS))
+        written, commits = trail.written, trail.commits
+        together = await time_concurrent(name, apps, options.clients, options.each)
+        print(
+            f"{name}, {options.clients} clients at once: {together['on_ms']:.3f} ms a request "
+            f"audited, {together['off_ms']:.3f} ms not; CPU {together['on_cpu_ms']:.3f} / "
+            f"{together['off_cpu_ms']:.3f} ms a request; "
+            f"{(trail.written - written) / max(1, trail.commits - commits):.1f} events a commit"
+        )
     graph = settings.connect()
     try:
         await graph.write(FORGET, {"prefix": "bench-"})

@@ -6,14 +6,14 @@ run, and `auditEvents` reads every process's events, complete and in order (newe
 `at`, then `id`). Nothing else the API answers reads AuditEvent nodes.
 
 How it is written (`AuditTrail`): a request records its events in memory (`record`, a list
-append); one writer task per process commits whatever is pending in one transaction
-(`UNWIND $events MERGE …`: group commit, so a busy process writes many events per round trip).
-The API holds a response back until the events its request recorded are committed
-(`Receipt.committed`), so nothing a client was answered is lost when the process dies right
-after answering; when that commit fails the request is answered 503 instead. A request that
-records nothing waits for nothing. `close` commits whatever is pending (graceful shutdown).
-Optionally every committed event is also appended as a JSON line to a file (`graph.audit_file`)
-for log shipping.
+append). When it is ready to be answered, the API holds the response back until the events it
+recorded are committed (`Receipt.committed`), so nothing a client was answered is lost when the
+process dies right after answering; when that commit fails the request is answered 503 instead.
+One writer task per process then commits whatever is pending in one transaction (`UNWIND
+$events MERGE …`): group commit, so a request's events go in one round trip, and a busy
+process's requests share theirs. A request that records nothing waits for nothing. `close`
+commits whatever is pending (graceful shutdown). Optionally every committed event is also
+appended as a JSON line to a file (`graph.audit_file`) for log shipping.
 
 The trail, the request id and the request's receipt are context variables, set for each
 request by the API (`bind`), so code that records an event needs none of them passed down.
@@ -189,9 +189,10 @@ class Batch:
 class Receipt:
     """The batches holding one request's events: the request is answered once they commit."""
 
-    __slots__ = ("batches",)
+    __slots__ = ("batches", "trail")
 
-    def __init__(self) -> None:
+    def __init__(self, trail: AuditTrail | None) -> None:
+        self.trail = trail
         self.batches: list[Batch] = []
 
     def __bool__(self) -> bool:
@@ -203,6 +204,8 @@ class Receipt:
 
     async def committed(self) -> None:
         """Once every event of the request is in the graph; Unavailable when one could not be."""
+        if self.trail is not None and self.batches:
+            self.trail.flush()
         for batch in self.batches:
             await batch.done.wait()
             if batch.error is not None:
@@ -214,8 +217,9 @@ class AuditTrail:
 
     `written` counts the events this process committed, `pending` those recorded and not yet
     committed (both plain ints, for metrics); `failed` those whose commit failed (their requests
-    were answered 503). `start(graph)` starts the writer; `close()` commits whatever is pending
-    and stops it — call it before the driver closes.
+    were answered 503); `commits` the transactions that wrote them. `start(graph)` starts the
+    writer; `close()` commits whatever is pending and stops it, for a graceful shutdown: call it
+    before the driver closes (the app's lifespan does).
     """
 
     def __init__(self, sink: AuditFile | None = None) -> None:
@@ -224,6 +228,7 @@ class AuditTrail:
         self.written = 0
         self.pending = 0
         self.failed = 0
+        self.commits = 0  # transactions: `written / commits` events each
         self._events: list[AuditEvent] = []
         self._batch = Batch()
         self._wake = asyncio.Event()
@@ -243,12 +248,19 @@ class AuditTrail:
         self._events.append(event)
         self.pending += 1
         receipt = _receipt.get()
-        if receipt is not None:
-            receipt.hold(self._batch)
+        if receipt is not None and receipt.trail is self:
+            receipt.hold(self._batch)  # written once the request is ready to be answered
+        else:
+            self._wake.set()
+
+    def flush(self) -> None:
+        """Have the writer commit what is pending: a request is ready to be answered (its
+        events, and those of every other request recorded so far, go in one transaction)."""
         self._wake.set()
 
     async def drain(self) -> None:
         """Once every event recorded so far is committed (or has failed)."""
+        self.flush()
         if self._events:
             await self._batch.done.wait()
         elif self._flight is not None:
@@ -286,6 +298,7 @@ class AuditTrail:
             log.error("the audit trail could not commit %d events: %s", len(events), error)
         else:
             self.written += len(events)
+            self.commits += 1
             if self.sink is not None:
                 try:
                     self.sink.append(events)
@@ -333,11 +346,13 @@ def new_request_id() -> str:
 @contextlib.contextmanager
 def bind(trail: AuditTrail | None, request_id: str) -> Iterator[Receipt]:
     """Answer a request with this trail and request id; yields the request's receipt."""
-    receipt = Receipt()
+    receipt = Receipt(trail)
     tokens = (_trail.set(trail), _request_id.set(request_id), _receipt.set(receipt))
     try:
         yield receipt
     finally:
+        if receipt and trail is not None:
+            trail.flush()  # a request that failed before its answer leaves: still recorded
         _receipt.reset(tokens[2])
         _request_id.reset(tokens[1])
         _trail.reset(tokens[0])

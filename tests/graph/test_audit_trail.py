@@ -157,6 +157,18 @@ async def test_a_request_waits_for_its_own_events_only(trail: AuditTrail) -> Non
     assert (trail.written, trail.pending) == (2, 0)
 
 
+async def test_a_request_s_events_go_in_one_transaction_when_it_is_answered(
+    trail: AuditTrail,
+) -> None:
+    with audit.bind(trail, "two") as receipt:
+        trail.record(_event(1, 0))
+        await asyncio.sleep(0.05)  # the request asks Neo4j something more
+        trail.record(_event(1, 1))
+        assert trail.pending == 2
+        await receipt.committed()
+    assert (trail.written, trail.commits, trail.pending) == (2, 1, 0)
+
+
 async def test_close_commits_what_is_pending(graph: Graph, empty_trail: None) -> None:
     trail = AuditTrail()
     trail.start(graph)
