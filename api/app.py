@@ -29,6 +29,7 @@ from api.production import production_schema
 from api.settings import Settings, load_settings
 from api.telemetry import observability
 from graph.audit import AuditTrail
+from graph.audit_file import AuditFile
 from graph.db import OUTAGE_SECONDS, Graph
 from graph.errors import Unavailable
 from graph.schema import apply_schema, missing_schema
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         log.warning(warning)
     served = production_schema(schema) if settings.production else schema
     state: dict[str, Graph] = {}
-    trail = AuditTrail(settings.audit_log)
+    trail = AuditTrail(AuditFile(settings.audit_log) if settings.audit_log else None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,14 +78,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "Neo4j is unavailable at start-up (%s): serving 503 until it is back", error
             )
             schema_task = asyncio.create_task(_apply_schema_when_up(graph))
+        trail.start(graph)
         try:
             yield
         finally:
             schema_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await schema_task
+            await trail.close()  # what requests recorded is committed before the driver goes
             await graph.close()
-            trail.close()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -120,4 +122,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     middleware = [Middleware(RequestAudit, trail=trail), *observers]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.draining = False
+    app.state.audit_trail = trail  # its `written` and `pending` counts
     return app

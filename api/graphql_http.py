@@ -169,6 +169,11 @@ def _code(error: Mapping[str, Any]) -> str | None:
     return extensions.get("code") if isinstance(extensions, dict) else None
 
 
+def outage(media: str, message: str) -> Response:
+    """A request the API cannot answer for now: 503, SERVICE_UNAVAILABLE, and when to ask again."""
+    return _body(media, 503, _errors(message, Unavailable.code), **{"Retry-After": RETRY_AFTER})
+
+
 def _request_error(errors: list[GraphQLError]) -> bool:
     return all(error.path is None for error in errors)
 

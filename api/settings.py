@@ -43,10 +43,8 @@ class Settings(BaseSettings):
     # Generated bundles and the local Neo4j's files, relative to the working directory.
     var_dir: Path = Field(Path("var"), validation_alias=_env("PARTNERGRAPH_VAR_DIR"))
 
-    # The audit trail of cross-partner questions: JSON lines, appended by each API process.
-    audit_log: Path = Field(
-        Path("var/audit.jsonl"), validation_alias=_env("PARTNERGRAPH_AUDIT_LOG")
-    )
+    # The audit trail lives in the graph; set, every committed event is also a JSON line here.
+    audit_log: Path | None = Field(None, validation_alias=_env("PARTNERGRAPH_AUDIT_LOG"))
 
     # The local Neo4j (used only when NEO4J_URI is unset); its data folder defaults to var/neo4j.
     neo4j_home: Path | None = Field(None, validation_alias=_env("PARTNERGRAPH_NEO4J_HOME"))
@@ -102,7 +100,7 @@ class Settings(BaseSettings):
     otel: bool | None = Field(None, validation_alias=_env("PARTNERGRAPH_OTEL"))
     otel_endpoint: str | None = Field(None, validation_alias=_env("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
-    @field_validator("development", "metrics", "otel", mode="before")
+    @field_validator("development", "metrics", "otel", "audit_log", mode="before")
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         return None if value == "" else value  # docker-compose.yml passes an unset one as ""

@@ -304,6 +304,12 @@ class Graph:
     async def write_in_batches(self, query: str, parameters: dict[str, Any] | None = None) -> None:
         """A query that commits as it goes (`CALL { … } IN TRANSACTIONS`): it runs outside a
         managed transaction, so it is not retried."""
+        await self.write_auto_commit(query, parameters)
+
+    async def write_auto_commit(self, query: str, parameters: dict[str, Any] | None = None) -> None:
+        """A write in an auto-commit transaction: one message flight where `write` needs two (a
+        managed transaction's BEGIN, then COMMIT), and less of the driver's CPU. It is not retried:
+        the caller retries, so the query must be idempotent."""
         with _reachable(), _counted(query, "write"):
             async with self._session(WRITE_ACCESS) as session:
                 result = await session.run(query, parameters)

@@ -18,6 +18,8 @@ CONSTRAINTS = (
     *(KEY_CONSTRAINT.format(name=label.lower(), label=label) for label in (*LABELS, "Ecosystem")),
     # The partner program's tiers (graph.program): one node per tier.
     "CREATE CONSTRAINT programtier_tier IF NOT EXISTS FOR (n:ProgramTier) REQUIRE n.tier IS UNIQUE",
+    # The audit trail (graph.audit): one node per event.
+    "CREATE CONSTRAINT auditevent_id IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.id IS UNIQUE",
 )
 
 # What the filters and orderings of the API look up (a seekable order needs its index here).
@@ -34,6 +36,8 @@ INDEXES = (
     "CREATE INDEX campaign_starts IF NOT EXISTS FOR (n:Campaign) ON (n.startsOn)",
     # Partner maps read the strongest stored overlaps first (graph/analytics/map_queries.py).
     "CREATE INDEX overlaps_count IF NOT EXISTS FOR ()-[o:OVERLAPS]-() ON (o.count)",
+    # `auditEvents` reads newest first, within `since` and `until`.
+    "CREATE INDEX auditevent_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at)",
 )
 
 # The labels a `nameContains` filter searches: each has a text index on its lowered name.

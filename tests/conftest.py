@@ -25,9 +25,10 @@ TEST_INSTANCE = {
 for name, value in TEST_INSTANCE.items():
     os.environ.setdefault(name, value)
 
-from support import census, wipe  # noqa: E402
+from support import census, clear_trail, wipe  # noqa: E402
 
 from api.settings import Settings  # noqa: E402  (after the environment is set)
+from graph.audit import AuditTrail  # noqa: E402
 from graph.db import Graph  # noqa: E402
 from graph.localdb import runner  # noqa: E402
 from graph.schema import apply_schema  # noqa: E402
@@ -64,6 +65,23 @@ async def empty_graph(graph: Graph) -> AsyncIterator[Graph]:
     await wipe(graph)
     yield graph
     await wipe(graph)
+
+
+@pytest.fixture
+async def empty_trail(graph: Graph) -> AsyncIterator[None]:
+    """A graph holding no audit events (those of earlier tests deleted), and none after."""
+    await clear_trail(graph)
+    yield
+    await clear_trail(graph)
+
+
+@pytest.fixture
+async def trail(graph: Graph, empty_trail: None) -> AsyncIterator[AuditTrail]:
+    """A running audit trail over a graph holding no events."""
+    trail = AuditTrail()
+    trail.start(graph)
+    yield trail
+    await trail.close()
 
 
 # A test needs Neo4j when it asks for one of these, directly or through another fixture.

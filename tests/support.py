@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from graph.access import Role, Viewer
+from graph.audit import AuditEvent, AuditFilter, AuditTrail, events
 from graph.db import Graph, RoundTrips
 from graph.ingest.spec import BY_NAME
 
 # The ecosystem's run metadata (when it was imported, analysed) is no part of its data.
-ALL_NODES = "MATCH (n) WHERE NOT n:Ecosystem RETURN labels(n) AS labels, properties(n) AS props"
+# The run metadata and the audit trail (written on the side by every partner question) left out.
+NOT_DATA = "NOT n:Ecosystem AND NOT n:AuditEvent"
+ALL_NODES = f"MATCH (n) WHERE {NOT_DATA} RETURN labels(n) AS labels, properties(n) AS props"
 ALL_RELATIONSHIPS = (
     "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, properties(r) AS props"
 )
@@ -104,9 +108,10 @@ async def dump(graph: Graph) -> tuple[list[Any], list[Any]]:
 
 
 async def counts(graph: Graph) -> dict[str, int]:
-    """Nodes per label and relationships per type (the run metadata left out, as in `dump`)."""
+    """Nodes per label and relationships per type (the run metadata and the audit trail left
+    out, as in `dump`)."""
     found: dict[str, int] = {}
-    nodes = "MATCH (n) WHERE NOT n:Ecosystem RETURN labels(n)[0] AS name, count(*) AS n"
+    nodes = f"MATCH (n) WHERE {NOT_DATA} RETURN labels(n)[0] AS name, count(*) AS n"
     for record in await graph.read(nodes):
         found[record["name"]] = record["n"]
     for record in await graph.read("MATCH ()-[r]->() RETURN type(r) AS name, count(*) AS n"):
@@ -115,14 +120,16 @@ async def counts(graph: Graph) -> dict[str, int]:
 
 
 CENSUS = """
-CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH (n) RETURN count(n) AS all }
+CALL () { MATCH (n:AuditEvent) RETURN count(n) AS audit }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
-RETURN nodes, relationships
+RETURN all - audit AS nodes, relationships
 """
 
 
 async def census(graph: Graph) -> tuple[int, int]:
-    """How many nodes and relationships the graph holds (from the count store: cheap)."""
+    """How many nodes (the audit trail's left out) and relationships the graph holds (from the
+    count store: cheap)."""
     record = (await graph.read(CENSUS))[0]
     return record["nodes"], record["relationships"]
 
@@ -263,3 +270,36 @@ async def wipe_and_load(graph: Graph, folder: Path, seed: int, preset: str = "ti
     result = await import_bundle(graph, folder)
     assert result.validation.ok, [str(error) for error in result.validation.errors[:5]]
     return folder
+
+
+CLEAR_TRAIL = "MATCH (e:AuditEvent) DETACH DELETE e"
+
+
+async def clear_trail(graph: Graph) -> None:
+    """Delete the audit trail's events (those of earlier tests)."""
+    await graph.write(CLEAR_TRAIL)
+
+
+async def trail_events(
+    trail: AuditTrail, where: AuditFilter | None = None, first: int = 100
+) -> tuple[list[AuditEvent], int, bool]:
+    """The trail's events once what it holds is committed, newest first (`graph.audit.events`)."""
+    await trail.drain()
+    assert trail.graph is not None
+    return await events(trail.graph, where or AuditFilter(), first, None)
+
+
+async def load_granting_world(graph: Graph, folder: Path) -> None:
+    """An empty graph, then P, A and N: A lists its accounts to P (ACCOUNT_LIST), N grants P
+    nothing; P holds c0, A c0 and c1, N c2."""
+    from graph.access import today
+    from graph.ingest.load import import_bundle
+
+    write_csv(folder, "partners.csv", partner_rows("PAN"))
+    write_csv(folder, "customers.csv", [[f"c{i}", f"C{i}", "", "", "", ""] for i in range(3)])
+    holdings = [("P", "c0"), ("A", "c0"), ("A", "c1"), ("N", "c2")]
+    write_csv(folder, "accounts.csv", [[p, c, "CUSTOMER", "", ""] for p, c in holdings])
+    start = (today() - timedelta(days=30)).isoformat()
+    write_csv(folder, "agreements.csv", [["ag-1", "A", "P", "ACCOUNT_LIST", start, "", "ACTIVE"]])
+    await wipe(graph)
+    assert (await import_bundle(graph, folder)).validation.ok

@@ -1,10 +1,13 @@
 """The audit trail, through the served application: every cross-partner question of a
-partner-scoped viewer is one JSON line in PARTNERGRAPH_AUDIT_LOG, and admins can read it."""
+partner-scoped viewer is one event in the graph, committed before its answer leaves (503 when it
+cannot be), also one JSON line in PARTNERGRAPH_AUDIT_LOG when that is set, and admins can read
+it."""
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,16 +16,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from starlette.testclient import TestClient
-from support import wipe, write_csv
+from support import load_granting_world, trail_events, wipe
 from tokens import signed
 
 from api.app import create_app
 from api.auth import Tokens
 from api.settings import Settings
-from graph.access import today
-from graph.audit import AuditEvent, AuditTrail
+from graph.audit import AuditEvent, AuditFilter, AuditTrail
 from graph.db import Graph
-from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
 
 ACCOUNTS = "query($k: String!) { partner(key: $k) { key accounts { totalCount } } }"
@@ -36,25 +37,7 @@ EVENTS = """query($first: Int, $after: String, $filter: AuditFilter) {
 @pytest_asyncio.fixture(loop_scope="session")
 async def world(graph: Graph, tmp_path: Path) -> AsyncIterator[None]:
     """P asks; A grants P an account list, N grants nothing."""
-    folder = tmp_path / "bundle"
-    write_csv(
-        folder,
-        "partners.csv",
-        [[key, f"Partner {key}", "RESELLER", "GOLD", "", "", "", "", ""] for key in "PAN"],
-    )
-    write_csv(folder, "customers.csv", [[f"c{i}", f"C{i}", "", "", "", ""] for i in range(3)])
-    write_csv(
-        folder,
-        "accounts.csv",
-        [
-            [p, c, "CUSTOMER", "", ""]
-            for p, c in [("P", "c0"), ("A", "c0"), ("A", "c1"), ("N", "c2")]
-        ],
-    )
-    start = (today() - timedelta(days=30)).isoformat()
-    write_csv(folder, "agreements.csv", [["ag-1", "A", "P", "ACCOUNT_LIST", start, "", "ACTIVE"]])
-    await wipe(graph)
-    assert (await import_bundle(graph, folder)).validation.ok
+    await load_granting_world(graph, tmp_path / "bundle")
     yield
     await wipe(graph)
 
@@ -65,7 +48,7 @@ def trail_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def client(settings: Settings, trail_file: Path) -> Iterator[TestClient]:
+def client(settings: Settings, trail_file: Path, empty_trail: None) -> Iterator[TestClient]:
     with TestClient(create_app(settings.model_copy(update={"audit_log": trail_file}))) as client:
         yield client
 
@@ -90,9 +73,11 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_the_setting_defaults_to_var_audit_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_file_is_written_only_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PARTNERGRAPH_AUDIT_LOG", raising=False)
-    assert Settings().audit_log == Path("var/audit.jsonl")
+    assert Settings().audit_log is None
+    monkeypatch.setenv("PARTNERGRAPH_AUDIT_LOG", "")
+    assert Settings().audit_log is None
     monkeypatch.setenv("PARTNERGRAPH_AUDIT_LOG", "/tmp/elsewhere.jsonl")
     assert Settings().audit_log == Path("/tmp/elsewhere.jsonl")
 
@@ -219,24 +204,31 @@ def test_a_bad_cursor_is_bad_user_input(
     assert body["errors"][0]["extensions"]["field"] == "after"
 
 
-def _record_many(path: Path, count: int) -> None:
+def _record_many(client: TestClient, count: int) -> None:
     """`count` events of two viewers, two operations, some refused, some about a partner whose
-    key is more than one byte long."""
-    trail = AuditTrail(path)
-    for n in range(count):
-        trail.record(
-            AuditEvent(
-                at=datetime.now(UTC),
-                request_id=f"e{n}",
-                subject="alice",
-                role="partner",
-                viewer="Q" if n % 3 == 0 else "P",
-                operation="overlap" if n % 2 else "accounts",
-                partners=("A",) if n % 4 else ("Ärzte", "A"),
-                allowed=n % 5 != 0,
-            )
-        )
-    trail.close()
+    key is more than one byte long, recorded by the app's trail a millisecond apart."""
+    trail: AuditTrail = client.app.state.audit_trail  # type: ignore[attr-defined]
+    began = datetime.now(UTC)
+
+    async def record() -> None:
+        for n in range(count):
+            trail.record(_made(began + timedelta(milliseconds=n), n))
+        await trail.drain()
+
+    client.portal.call(record)  # type: ignore[union-attr]
+
+
+def _made(at: datetime, n: int) -> AuditEvent:
+    return AuditEvent(
+        at=at,
+        request_id=f"e{n}",
+        subject="alice",
+        role="partner",
+        viewer="Q" if n % 3 == 0 else "P",
+        operation="overlap" if n % 2 else "accounts",
+        partners=("A",) if n % 4 else ("Ärzte", "A"),
+        allowed=n % 5 != 0,
+    )
 
 
 def _expected(path: Path, where: dict[str, Any]) -> list[str]:
@@ -271,7 +263,7 @@ FILTERS: list[dict[str, Any]] = [
 def test_cursors_walk_every_event_once_in_order(
     client: TestClient, settings: Settings, trail_file: Path, where: dict[str, Any]
 ) -> None:
-    _record_many(trail_file, 40)
+    _record_many(client, 40)
     want = _expected(trail_file, where)
     for first in (1, 7, 40):
         seen: list[str] = []
@@ -305,7 +297,7 @@ def _tampered(cursor: str, change: Callable[[list[Any]], None]) -> str:
 def test_a_cursor_of_another_filter_or_made_by_hand_is_refused(
     client: TestClient, settings: Settings, trail_file: Path
 ) -> None:
-    _record_many(trail_file, 12)
+    _record_many(client, 12)
     plain = _events(client, settings, first=2)["data"]["auditEvents"]["pageInfo"]["endCursor"]
     by_a = {"partner": "A"}
     of_a = _events(client, settings, first=2, filter=by_a)["data"]["auditEvents"]
@@ -320,22 +312,22 @@ def test_a_cursor_of_another_filter_or_made_by_hand_is_refused(
     _refused(
         _events(client, settings, after=of_a["pageInfo"]["endCursor"], filter={"partner": "N"})
     )
-    # A bare offset, inside a line or at the start of one.
-    for raw in (b"audit:3", b"audit:0"):
+    # Not a cursor at all.
+    for raw in (b"audit:3", b'["x", 3]'):
         bare = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         _refused(_events(client, settings, after=bare))
-    # An offset moved into the line, or an event's time put on another event's line.
-    offsets = [0]
-    for line in trail_file.read_bytes().splitlines(keepends=True)[:-1]:
-        offsets.append(offsets[-1] + len(line))
 
-    def inside(values: list[Any]) -> None:
-        values[1] += 3
+    # Values no event has: a time that is none, a time without its zone, an id that is no text.
+    def not_a_time(values: list[Any]) -> None:
+        values[1] = "yesterday"
 
-    def elsewhere(values: list[Any]) -> None:
-        values[1] = offsets[2] if values[1] != offsets[2] else offsets[3]
+    def no_zone(values: list[Any]) -> None:
+        values[1] = datetime.fromisoformat(values[1]).replace(tzinfo=None).isoformat()
 
-    for change in (inside, elsewhere):
+    def not_an_id(values: list[Any]) -> None:
+        values[2] = 7
+
+    for change in (not_a_time, no_zone, not_an_id):
         _refused(_events(client, settings, after=_tampered(plain, change)))
 
 
@@ -377,3 +369,104 @@ def test_counts_over_a_granted_partners_accounts_are_audited(
     _ask(client, settings, query, {}, partner="N")
     seen = [(line["operation"], line["partners"], line["allowed"]) for line in _lines(trail_file)]
     assert seen == [("ecosystem", ["A", "P"], True)]
+
+
+def test_an_answer_whose_event_cannot_be_committed_is_503_not_the_answer(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    """Neo4j unreachable for the trail's write: the question is answered 503 (in the shape of
+    every outage), a question that records nothing is answered, and once the trail can write
+    again so is the question."""
+    trail: AuditTrail = client.app.state.audit_trail  # type: ignore[attr-defined]
+    reachable = trail.graph
+    assert reachable is not None
+    nowhere = Graph.connect(f"bolt://127.0.0.1:{free_port()}", "neo4j", "", "neo4j")
+    nowhere.retry_seconds = 0.5
+    trail.graph = nowhere
+    try:
+        for accept in ("application/json", "application/graphql-response+json"):
+            token = Tokens(settings).mint("partner", "P", subject="alice")
+            response = client.post(
+                "/graphql",
+                json={"query": ACCOUNTS, "variables": {"k": "A"}},
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Accept": accept,
+                    "X-Request-Id": "lost",
+                },
+            )
+            assert response.status_code == 503
+            assert response.headers["content-type"].startswith(accept)
+            assert response.headers["x-request-id"] == "lost"
+            body = response.json()
+            assert "data" not in body
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+        staff = _ask(client, settings, ACCOUNTS, {"k": "A"}, role="alliance_manager")
+        assert staff.status_code == 200
+        assert staff.json()["data"]["partner"]["accounts"] == {"totalCount": 2}
+        assert trail.failed == 2 and trail.pending == 0
+    finally:
+        trail.graph = reachable
+        client.portal.call(nowhere.close)  # type: ignore[union-attr]
+    again = _ask(client, settings, ACCOUNTS, {"k": "A"}, request_id="kept")
+    assert again.status_code == 200
+    assert again.json()["data"]["partner"]["accounts"] == {"totalCount": 2}
+    assert [line["requestId"] for line in _lines(trail_file)] == ["kept"]  # committed only
+
+
+def test_the_file_holds_every_committed_event_as_the_graph_does(
+    world: None, client: TestClient, settings: Settings, trail_file: Path
+) -> None:
+    for key, request_id in [("A", "f1"), ("N", "f2"), ("P", "own"), ("A", "f3")]:
+        _ask(client, settings, ACCOUNTS, {"k": key}, request_id=request_id)
+    _ask(client, settings, OVERLAP, {"a": pid("P"), "b": pid("A")}, request_id="f4")
+    trail: AuditTrail = client.app.state.audit_trail  # type: ignore[attr-defined]
+    assert (trail.written, trail.pending) == (4, 0)
+    read = _events(client, settings, first=100)["data"]["auditEvents"]["nodes"]
+    assert [line for line in _lines(trail_file)] == read[::-1]
+    assert [line["requestId"] for line in _lines(trail_file)] == ["f1", "f2", "f3", "f4"]
+
+
+def test_no_file_is_written_unless_one_is_set(
+    world: None,
+    empty_trail: None,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    working = tmp_path / "working"
+    working.mkdir()
+    monkeypatch.chdir(working)
+    with TestClient(create_app(settings.model_copy(update={"audit_log": None}))) as client:
+        response = _ask(client, settings, ACCOUNTS, {"k": "A"}, request_id="no-file")
+        assert response.status_code == 200
+        [event] = _events(client, settings)["data"]["auditEvents"]["nodes"]
+    assert event["requestId"] == "no-file"
+    assert list(working.rglob("*")) == []
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_events_are_in_no_answer_but_audit_events(
+    world: None, client: TestClient, settings: Settings
+) -> None:
+    counts = "{ ecosystem { partners customers accounts } }"
+    before = _ask(client, settings, counts, {}, role="admin").json()
+    _record_many(client, 12)
+    assert _ask(client, settings, counts, {}, role="admin").json() == before
+    [event] = _events(client, settings, first=1)["data"]["auditEvents"]["nodes"]
+    assert event["requestId"] == "e11"
+    trail: AuditTrail = client.app.state.audit_trail  # type: ignore[attr-defined]
+    stored = client.portal.call(  # type: ignore[union-attr]
+        trail_events, trail, AuditFilter(), 1
+    )[0][0]
+    for type_name in ("AuditEvent", "Partner"):
+        made = base64.urlsafe_b64encode(f"{type_name}:{stored.id}".encode()).decode()
+        body = _ask(
+            client, settings, "query($id: ID!) { node(id: $id) { id } }", {"id": made}, role="admin"
+        ).json()
+        assert body.get("data") in (None, {"node": None}), body

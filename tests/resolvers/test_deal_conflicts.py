@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from conflicts_oracle import colliding_with, expected, read_deals, utc_today
 from paths_support import load_bundle
-from support import ask, partner_rows, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, trail_events, wipe, write_csv
 
 from graph.access import Viewer
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from resolvers.context import Context
 from resolvers.node import encode_id
@@ -244,13 +244,11 @@ async def test_a_deal_lists_the_deals_colliding_with_it(graph: Graph, hand: Path
         assert seen.data == {"deal": {"conflicts": []}}  # another partner's deals are unseen
 
 
-async def test_partner_questions_are_audited(graph: Graph, hand: Path, tmp_path: Path) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
+async def test_partner_questions_are_audited(graph: Graph, hand: Path, trail: AuditTrail) -> None:
     for asked in ({}, {"customer": cid("C99")}):
         context = Context(graph, partner_viewer("P1"), trail=trail)
         await schema.execute(CONFLICTS, variable_values=asked, context_value=context)
-    events, total, _ = trail.events(AuditFilter(), 10, None)
-    trail.close()
+    events, total, _ = await trail_events(trail)
     assert total == 2
     # newest first: the refused question about an unknown customer, then the answered one
     assert [(e.operation, e.viewer, e.allowed) for e in events] == [

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conflicts_oracle import utc_today
 from mutation_support import customer_id, partner_id, unchanged
-from support import Answer, ask, partner_viewer
+from support import Answer, ask, partner_viewer, trail_events
 
 from graph.access import Role, Viewer
 from graph.audit import AuditFilter, AuditTrail
@@ -217,10 +216,9 @@ async def test_an_unseen_customer_is_not_found_not_a_conflict(world: Graph) -> N
     assert [(f, code) for f, code, _ in errors_of(answer)] == [("customer", "NOT_FOUND")]
 
 
-async def test_a_partners_refused_registration_is_audited(world: Graph, tmp_path: Path) -> None:
+async def test_a_partners_refused_registration_is_audited(world: Graph, trail: AuditTrail) -> None:
     """CHANNEL_CONFLICT tells a partner that another partner's deal exists: the trail shows
     whose deal it was told of; an accepted registration tells of no one and is not recorded."""
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     for partner, customer in (("P2", "C1"), ("P1", "C1"), ("P2", "C2")):
         given = {"partner": partner_id(partner), "customer": customer_id(customer)}
         context = Context(world, partner_viewer(partner), trail=trail)
@@ -228,9 +226,8 @@ async def test_a_partners_refused_registration_is_audited(world: Graph, tmp_path
             REGISTER, variable_values={"input": given}, context_value=context
         )
         assert not result.errors, result.errors
-    events, total, _ = trail.events(AuditFilter(), 10, None)
-    told_of_p1, _, _ = trail.events(AuditFilter(partner="P1"), 10, None)
-    trail.close()
+    events, total, _ = await trail_events(trail)
+    told_of_p1, _, _ = await trail_events(trail, AuditFilter(partner="P1"))
     assert total == 2  # P2 on C2 (a customer it may not see) is NOT_FOUND, not a disclosure
     assert [(e.operation, e.viewer, e.partners, e.allowed) for e in events] == [
         ("dealRegister", "P1", ("P2",), False),

@@ -4,17 +4,16 @@ viewer asks is audited."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from paths_oracle import Node
 from paths_support import ask_paths, load_bundle
-from support import partner_rows, partner_viewer, wipe, write_csv
+from support import partner_rows, partner_viewer, trail_events, wipe, write_csv
 
 from graph import audit
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from resolvers.node import encode_id
 
@@ -139,15 +138,14 @@ async def test_an_unknown_relationship_kind_is_refused(graph: Graph, world: None
 
 
 async def test_a_partner_viewer_s_every_question_is_audited(
-    graph: Graph, world: None, tmp_path: Path
+    graph: Graph, world: None, trail: AuditTrail
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     viewer = partner_viewer("A")
     with audit.bind(trail, "req-paths"):
         await ask_paths(graph, p("A"), c("q"), viewer)
         await ask_paths(graph, p("B"), p("T"), viewer, first=10, maxHops=6)
         await ask_paths(graph, p("A"), p("Z"), viewer)  # no path: still asked
-    events, total, _ = trail.events(AuditFilter(), 10, None)
+    events, total, _ = await trail_events(trail)
     assert total == 3
     assert [(e.operation, e.allowed) for e in events] == [("influencePaths", True)] * 3
     assert {(e.viewer, e.role, e.request_id) for e in events} == {("A", "partner", "req-paths")}

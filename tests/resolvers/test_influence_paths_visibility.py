@@ -25,7 +25,7 @@ from paths_oracle import (
     read_bundle,
 )
 from paths_support import ask_paths, gid, load_bundle, shaped
-from support import ask, partner_rows, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, trail_events, wipe, write_csv
 
 from graph import audit
 from graph.access import today
@@ -232,11 +232,10 @@ def without(message: str, *words: str) -> str:
 
 @pytest.mark.parametrize("hidden", ["c1", "e1", "r1", "n1", "w1"])
 async def test_a_hidden_customer_is_not_found_like_an_unknown_one(
-    graph: Graph, world: World, hidden: str, tmp_path: Path
+    graph: Graph, world: World, hidden: str, trail: AuditTrail
 ) -> None:
     viewer = partner_viewer("P")
     unknown = "zz"
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     refusals = []
     for argument in ("from", "to", "avoid[1]"):
         messages = []
@@ -267,7 +266,7 @@ async def test_a_hidden_customer_is_not_found_like_an_unknown_one(
     # Each refusal is recorded as one, the staff questions not at all, an answer as allowed.
     with audit.bind(trail, "answered"):
         assert not (await ask_paths(graph, ("Customer", "x1"), ("Partner", "A"), viewer)).errors
-    events, _, _ = trail.events(AuditFilter(operation="influencePaths"), 100, None)
+    events, _, _ = await trail_events(trail, AuditFilter(operation="influencePaths"))
     recorded = [(event.request_id, event.partners, event.allowed) for event in reversed(events)]
     assert recorded == [*refusals, ("answered", ("A",), True)]
 

@@ -4,7 +4,6 @@ themselves."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +16,11 @@ from mutation_support import (
     unchanged,
     user_errors,
 )
-from support import Answer, ask, partner_viewer
+from support import Answer, ask, partner_viewer, trail_events
 
 from graph import audit
 from graph.access import Viewer, today
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from resolvers.node import encode_id
 
@@ -312,17 +311,16 @@ async def test_staff_grant_and_revoke_for_any_partner(empty_graph: Graph, viewer
 
 
 async def test_a_partner_s_grants_and_revocations_are_audited(
-    empty_graph: Graph, tmp_path: Path
+    empty_graph: Graph, trail: AuditTrail
 ) -> None:
     graph = await seeded(empty_graph)
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     with audit.bind(trail, "req-7"):
         await grant(graph, "P1", "P3", viewer="P1", scopes=["ACCOUNT_LIST"])
         await grant(graph, "P2", "P1", viewer="P1")
         await revoke(graph, "A12", viewer="P1")
         await revoke(graph, "A21", viewer="P1")
         await revoke(graph, "A23", viewer="alliance_manager")  # staff: not audited
-    events, _, _ = trail.events(AuditFilter(), 10, None)
+    events, _, _ = await trail_events(trail)
     assert [(e.operation, e.partners, e.allowed) for e in reversed(events)] == [
         ("agreementGrant", ("P1", "P3"), True),
         ("agreementGrant", ("P2", "P1"), False),

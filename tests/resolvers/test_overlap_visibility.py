@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from oracle import Ecosystem
-from support import ask, partner_viewer, wipe, write_csv
+from support import ask, partner_viewer, trail_events, wipe, write_csv
 
 from graph import audit
 from graph.access import Role, Viewer, today
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
@@ -191,15 +191,14 @@ async def test_common_accounts_need_counts_for_the_count_and_lists_for_the_custo
 
 
 async def test_cross_partner_questions_are_audited(
-    graph: Graph, world: Ecosystem, tmp_path: Path
+    graph: Graph, world: Ecosystem, trail: AuditTrail
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     with audit.bind(trail, "req-1"):
         await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, P)
         await ask(graph, TOP, {"p": pid("P")}, P)
         await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("N")}, P)
         await ask(graph, OVERLAP, {"a": pid("P"), "b": pid("C")}, Viewer(Role.ADMIN))
-    events, total, _ = trail.events(AuditFilter(), 10, None)
+    events, total, _ = await trail_events(trail)
     assert total == 4  # the admin's question is not audited
     assert [(e.operation, e.partners, e.allowed) for e in reversed(events)] == [
         ("overlap", ("P", "C"), True),

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from impact_oracle import World, baseline, influenced_by, partner_impact, read_world
-from support import ask, partner_viewer, wipe, wipe_and_load
+from support import ask, partner_viewer, trail_events, wipe, wipe_and_load
 
 from graph import audit
 from graph.audit import AuditFilter, AuditTrail
@@ -271,8 +270,9 @@ async def test_every_staff_role_is_answered(graph: Graph, world: World, role: st
     assert answer.data == {"deal": {"influencedBy": [{"key": "XB"}, {"key": "XE"}]}}
 
 
-async def test_a_partner_is_refused_and_audited(graph: Graph, world: World, tmp_path: Path) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
+async def test_a_partner_is_refused_and_audited(
+    graph: Graph, world: World, trail: AuditTrail
+) -> None:
     viewer = partner_viewer("XA")
     variables = {"from": FROM.isoformat(), "to": TO.isoformat()}
     with audit.bind(trail, "impact"):
@@ -286,7 +286,7 @@ async def test_a_partner_is_refused_and_audited(graph: Graph, world: World, tmp_
     assert all(node["influencedBy"] is None for node in nodes)
     assert answer.codes == ["FORBIDDEN"] * 2
     assert all(error["path"][-1] == "influencedBy" for error in answer.errors)
-    events, _, _ = trail.events(AuditFilter(allowed=False), 100, None)
+    events, _, _ = await trail_events(trail, AuditFilter(allowed=False))
     recorded = sorted((event.request_id, event.operation, event.viewer) for event in events)
     assert recorded == [
         ("impact", "partnerImpact", "XA"),

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from support import Answer, ask, partner_viewer, wipe, write_csv, write_holders
+from support import Answer, ask, partner_viewer, trail_events, wipe, write_csv, write_holders
 
 from graph import audit
 from graph.access import Role, Viewer, today
@@ -95,6 +94,7 @@ def on_map(answer: Answer) -> set[str]:
 async def found_by_partner(graph: Graph, trail: AuditTrail) -> dict[str, set[str]]:
     """For each partner, the request ids of the maps whose events name it, as admins find them."""
     found: dict[str, set[str]] = {}
+    await trail.drain()
     with audit.bind(trail, "admin"):
         for key in PARTNERS:
             answer = await ask(graph, EVENTS, {"partner": key}, ADMIN)
@@ -119,9 +119,8 @@ MAPS: list[tuple[str | None, int]] = [
 
 @pytest.mark.parametrize("me", ["P", "Q"])
 async def test_every_partner_a_map_shows_finds_it_and_none_it_hides(
-    graph: Graph, world: None, tmp_path: Path, me: str
+    graph: Graph, world: None, trail: AuditTrail, me: str
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     viewer = partner_viewer(me)
     shown: dict[str, set[str]] = {}
     hidden: dict[str, set[str]] = {}
@@ -141,7 +140,7 @@ async def test_every_partner_a_map_shows_finds_it_and_none_it_hides(
         want = {request for request, keys in shown.items() if key in keys}
         assert found[key] == want, key
         assert not found[key] & {request for request, keys in hidden.items() if key in keys}
-    events, total, _ = trail.events(AuditFilter(), 100, None)
+    events, total, _ = await trail_events(trail)
     assert total == len(MAPS)  # one event per map
     assert all(event.allowed and event.viewer == me for event in events)
 
@@ -175,7 +174,7 @@ def _center_of(center: str | None) -> list[str]:
     ],
 )
 async def test_what_a_map_records_follows_what_its_answer_holds(
-    graph: Graph, world: None, tmp_path: Path, fields: str, shows: str
+    graph: Graph, world: None, trail: AuditTrail, fields: str, shows: str
 ) -> None:
     query = (
         "query($center: ID) { partnerMap(center: $center) { " + fields + " } }"
@@ -184,7 +183,7 @@ async def test_what_a_map_records_follows_what_its_answer_holds(
     if "Sized" not in fields:
         query = query.split(" fragment")[0]
     viewer = partner_viewer("P")
-    for center in (pid("P"), cid("c-shared"), None):
+    for asked_before, center in enumerate((pid("P"), cid("c-shared"), None)):
         whole = await ask(graph, FULL, {"center": center}, viewer)
         counted = {
             n["key"]
@@ -198,11 +197,12 @@ async def test_what_a_map_records_follows_what_its_answer_holds(
             "counted": counted,
             "ends": ends,
         }[shows]
-        trail = AuditTrail(tmp_path / f"audit-{center}.jsonl")
         with audit.bind(trail, "req"):
             answer = await ask(graph, query, {"center": center}, viewer)
         assert not answer.errors, answer.errors
-        [event] = trail.events(AuditFilter(), 10, None)[0]
+        events, total, _ = await trail_events(trail)
+        event = events[0]
+        assert total == asked_before + 1  # one event per map
         asked = _center_of(center)
         assert list(event.partners[: len(asked)]) == asked
         assert set(event.partners[len(asked) :]) == want - set(asked), (fields, center)
@@ -221,20 +221,18 @@ def _edge_ends(answer: Answer) -> set[str]:
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ALLIANCE_MANAGER])
 async def test_a_staff_map_is_not_recorded(
-    graph: Graph, world: None, tmp_path: Path, role: Role
+    graph: Graph, world: None, trail: AuditTrail, role: Role
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     with audit.bind(trail, "staff"):
         answer = await ask(graph, FULL, {"center": pid("P")}, Viewer(role, subject="staff"))
     assert shown_by(answer, "") >= {"P", "A", "C", "N", "L"}  # staff see every size
-    assert trail.events(AuditFilter(), 10, None) == ([], 0, False)
+    assert await trail_events(trail) == ([], 0, False)
 
 
 async def test_a_center_the_viewer_may_not_see_is_a_refusal(
-    graph: Graph, world: None, tmp_path: Path
+    graph: Graph, world: None, trail: AuditTrail
 ) -> None:
     """c-n is held by N and L, neither of which lists its accounts to P; Q sees it through N."""
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     with audit.bind(trail, "req"):
         hidden = await ask(graph, FULL, {"center": cid("c-n")}, partner_viewer("P"))
         unknown = await ask(graph, FULL, {"center": cid("c-none")}, partner_viewer("P"))
@@ -243,9 +241,11 @@ async def test_a_center_the_viewer_may_not_see_is_a_refusal(
         assert answer.codes == ["NOT_FOUND"]
         assert answer.errors[0]["extensions"]["field"] == "center"
     assert not seen.errors
-    events = list(reversed(trail.events(AuditFilter(), 10, None)[0]))
+    events = list(reversed((await trail_events(trail))[0]))
     assert [(e.viewer, e.allowed) for e in events] == [("P", False), ("P", False), ("Q", True)]
     assert events[2].partners == tuple(sorted(shown_by(seen, "Q")))
     assert "N" in events[2].partners
-    refused, total, _ = trail.events(AuditFilter(allowed=False, operation="partnerMap"), 10, None)
+    refused, total, _ = await trail_events(
+        trail, AuditFilter(allowed=False, operation="partnerMap")
+    )
     assert total == 2 and all(event.partners == () for event in refused)

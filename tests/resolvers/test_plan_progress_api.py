@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
 from plan_oracle import World, mismatches, oracle
 from plan_world import T0, as_of_days, world_of, write_world
-from support import ask, partner_viewer, wipe
+from support import ask, partner_viewer, trail_events, wipe
 
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from resolvers.context import Context
 from resolvers.schema import schema
@@ -56,12 +55,11 @@ async def test_a_page_of_plans_matches_the_oracle_on_every_day(graph: Graph, wor
 
 
 async def test_a_member_sees_the_totals_and_its_own_row(
-    graph: Graph, world: World, tmp_path: Path
+    graph: Graph, world: World, trail: AuditTrail
 ) -> None:
     plan = world.plans["XPLAN"]
     assert len(plan.members) >= 2
     expected = oracle(world, T0)["XPLAN"]
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     for member in plan.members:
         context = Context(graph, partner_viewer(member), trail=trail)
         result = await schema.execute(
@@ -71,8 +69,7 @@ async def test_a_member_sees_the_totals_and_its_own_row(
         got = as_graph(result.data["coSellPlan"]["progress"])
         own = [row for row in expected["byMember"] if row["partner"] == member]
         assert not mismatches(got, {**expected, "byMember": own}), member
-    events, total, _ = trail.events(AuditFilter(), 100, None)
-    trail.close()
+    events, total, _ = await trail_events(trail)
     assert total == 2 * len(plan.members)  # the plan read, and its progress
     assert {(e.viewer, e.operation) for e in events} == {
         (m, op) for m in plan.members for op in ("coSellPlan", "coSellPlan.progress")

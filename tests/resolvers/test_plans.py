@@ -5,14 +5,13 @@ funds) and the audit of every partner's read."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from mutation_support import VIEWERS, partner_id, seed, stored, unchanged, user_errors
-from support import Answer, ask, dump, partner_viewer
+from support import Answer, ask, dump, partner_viewer, trail_events
 
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from graph.plans import MAX_PLAN_DAYS
 from resolvers.context import Context
@@ -423,9 +422,8 @@ async def test_a_partner_sees_only_its_plans(empty_graph: Graph) -> None:
     }["P3"] == ["J2"]
 
 
-async def test_every_plan_a_partner_reads_is_audited(empty_graph: Graph, tmp_path: Path) -> None:
+async def test_every_plan_a_partner_reads_is_audited(empty_graph: Graph, trail: AuditTrail) -> None:
     graph = await seeded(empty_graph)
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     asked = [
         (ONE, {"key": "J1"}, "P1"),
         (ONE, {"key": "J2"}, "P1"),
@@ -437,8 +435,7 @@ async def test_every_plan_a_partner_reads_is_audited(empty_graph: Graph, tmp_pat
         await schema.execute(query, variable_values=variables, context_value=context)
     staff = Context(graph, VIEWERS["admin"], trail=trail)
     await schema.execute(ONE, variable_values={"key": "J1"}, context_value=staff)
-    events, total, _ = trail.events(AuditFilter(), 10, None)
-    trail.close()
+    events, total, _ = await trail_events(trail)
     assert total == 4
     assert [(e.viewer, e.operation, e.partners, e.allowed) for e in reversed(events)] == [
         ("P1", "coSellPlan", ("P1", "P2"), True),

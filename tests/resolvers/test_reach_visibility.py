@@ -13,10 +13,10 @@ import pytest
 from reach_cases import load_cases
 from reach_oracle import Bundle, answer
 from reach_support import campaign_reach, every_customer, plan_reach, rounded
-from support import partner_viewer, wipe
+from support import partner_viewer, trail_events, wipe
 
 from graph import audit
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 
 FIELDS = ("total", "participants", "byIndustry", "byRegion", "overlapShare")
@@ -98,14 +98,13 @@ async def test_a_plan_counts_only_the_customers_the_viewer_may_see(
         assert customers == seen["customers"]
 
 
-async def test_reach_questions_are_audited(graph: Graph, cases: Bundle, tmp_path: Path) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
+async def test_reach_questions_are_audited(graph: Graph, cases: Bundle, trail: AuditTrail) -> None:
     with audit.bind(trail, "req-reach"):
         await campaign_reach(graph, "KA", partner_viewer("P1"))
         await campaign_reach(graph, "KB", partner_viewer("P1"))
         await plan_reach(graph, ["P5", "P2", "P5"], partner_viewer("P1"))
         await plan_reach(graph, ["P5"])  # staff: not audited
-    events, total, _ = trail.events(AuditFilter(), 10, None)
+    events, total, _ = await trail_events(trail)
     assert total == 3
     assert [(e.operation, e.partners, e.allowed) for e in reversed(events)] == [
         ("campaignReach", ("P1", "P5"), True),

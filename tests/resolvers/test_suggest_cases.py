@@ -5,7 +5,6 @@ see count), the campaign and the what-if forms, limits and argument errors."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest_asyncio
 from paths_support import load_bundle
 from suggest_oracle import Model
 from suggest_support import ask_suggest, picks
-from support import ask, partner_rows, partner_viewer, wipe, write_csv
+from support import ask, partner_rows, partner_viewer, trail_events, wipe, write_csv
 
 from graph.analytics import suggest
 from graph.audit import AuditTrail
@@ -239,9 +238,8 @@ async def test_both_bounds_for_targets_give_the_same_picks(
 
 
 async def test_every_question_of_a_partner_is_audited(
-    graph: Graph, model: Model, tmp_path: Path
+    graph: Graph, model: Model, trail: AuditTrail
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     query = (
         "query($c: ID, $ps: [ID!]) { suggestPartners(campaign: $c, partners: $ps) { addedReach } }"
     )
@@ -253,10 +251,9 @@ async def test_every_question_of_a_partner_is_audited(
     for variables in asked:
         context = Context(graph, partner_viewer("P1"), trail=trail)
         await schema.execute(query, variable_values=variables, context_value=context)
-    trail.close()
-    lines = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
-    assert [(e["operation"], e["partners"], e["allowed"], e["viewer"]) for e in lines] == [
-        ("suggestPartners", ["P1", "P2"], True, "P1"),
-        ("suggestPartners", [], False, "P1"),
-        ("suggestPartners", ["X1", "H"], True, "P1"),
+    events = list(reversed((await trail_events(trail))[0]))
+    assert [(e.operation, e.partners, e.allowed, e.viewer) for e in events] == [
+        ("suggestPartners", ("P1", "P2"), True, "P1"),
+        ("suggestPartners", (), False, "P1"),
+        ("suggestPartners", ("X1", "H"), True, "P1"),
     ]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from support import ask, partner_viewer, wipe, write_csv, write_holders
+from support import ask, partner_viewer, trail_events, wipe, write_csv, write_holders
 
 from graph import audit
 from graph.access import Role, Viewer, today
-from graph.audit import AuditFilter, AuditTrail
+from graph.audit import AuditTrail
 from graph.db import Graph
 from graph.ingest.load import import_bundle
 from resolvers.node import encode_id
@@ -79,14 +79,13 @@ async def test_own_accounts_are_visible(graph: Graph, ecosystem: Path) -> None:
 
 
 async def test_an_account_list_in_force_shows_the_grantors_accounts(
-    graph: Graph, ecosystem: Path, tmp_path: Path
+    graph: Graph, ecosystem: Path, trail: AuditTrail
 ) -> None:
-    trail = AuditTrail(tmp_path / "audit.jsonl")
     with audit.bind(trail, "req-1"):
         answer = await ask(graph, ACCOUNTS, {"key": "A"}, P)
     accounts = answer.data["partner"]["accounts"]
     assert {e["node"]["customer"]["key"] for e in accounts["edges"]} == {"c-shared", "c-a", "c-a2"}
-    [event] = trail.events(AuditFilter(), 10, None)[0]
+    [event] = (await trail_events(trail))[0]
     assert (event.viewer, event.operation, event.partners, event.allowed) == (
         "P",
         "accounts",
