@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sys
 from pathlib import Path
 from types import FrameType
@@ -310,7 +311,7 @@ def serve_command(
         port=port,
         log_level="info",
         access_log=False,
-        timeout_graceful_shutdown=int(settings.drain_seconds) or None,
+        timeout_graceful_shutdown=math.ceil(settings.drain_seconds),  # 0: cancel at once
     )
     Draining(config).run()
 
