@@ -268,6 +268,15 @@ async def write_bundle(
         done += rows
         tell(name, rows)
 
+    try:
+        # From the first batch on, the scores and the stored overlap counts are stale: an
+        # import stopped midway (killed between two batches) must leave them marked so, not
+        # trusted over accounts they no longer count. The end stamps the import again.
+        await mark_imported(graph, datetime.now(UTC))
+    except (Neo4jError, DriverError, Unavailable) as error:
+        raise Unavailable(_failed(graph, "the import time", done, error)) from error
+    except asyncio.CancelledError:
+        raise Interrupted("interrupted before the bundle was written: nothing written") from None
     written = []
     for report in validation.files:
         try:
@@ -279,7 +288,7 @@ async def write_bundle(
                 f"interrupted while {report.spec.name} was being written, {_partly(done)}"
             ) from None
     try:
-        await mark_imported(graph, datetime.now(UTC))  # the scores are stale from here on
+        await mark_imported(graph, datetime.now(UTC))
     except (Neo4jError, DriverError, Unavailable) as error:
         raise Unavailable(_failed(graph, "the import time", done, error)) from error
     return written
