@@ -9,7 +9,9 @@ travel as lists and properties are set one by one: a third faster than maps and 
 
 The database failing midway (an outage) is an `Unavailable` saying what was written, Ctrl-C an
 `Interrupted`; the batches already committed stay, and since every write is an upsert, running
-the import again completes it.
+the import again completes it. The graph is stamped imported before the first batch and again
+after the last, so an import stopped anywhere between them (killed, even) leaves the scores and
+the stored overlap counts marked stale until a complete run and its analysis.
 """
 
 from __future__ import annotations
