@@ -13,6 +13,9 @@ tier-apply applies the tier review to 1,000 partners drawn at random, then undoe
 plan-progress times a five-member co-selling plan's progress through the graph function and
          its Cypher (the floor), interleaved, without the API (bench/plan_progress.py).
 impact-walk pages through partnerImpact over a year, 100 a page, as staff: seconds per walk.
+soak     serves the API as a real uvicorn process and runs --clients callers in a closed loop for
+         --minutes, reads and self-undoing writes, as staff and as partners: requests/s,
+         p50/p95/p99 per kind, errors, the API's RSS every 10 s (bench/soak.py).
 
 Every run also writes its figures as JSON under bench/results/.
 """
@@ -53,7 +56,9 @@ from bench.paths import PATH_SCENARIOS
 from bench.plan_progress import PLAN_SCENARIOS, timings
 from bench.prepare import ensure_analysed
 from bench.reach import REACH_SCENARIOS
-from bench.scenarios import CORE, Scenario
+from bench.scenarios import CORE, Scenario, percentile
+from bench.soak import report as soak_report
+from bench.soak import soak as run_soak
 from bench.suggest import SUGGEST_SCENARIOS
 from bench.tier_review import TIER_SCENARIOS, apply_once, ensure_closed, partner_keys, walk
 from graph.db import Graph
@@ -121,12 +126,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def ensure_bundle(place: Place) -> Path:
@@ -481,6 +480,28 @@ def map_page(options: argparse.Namespace) -> dict[str, Any]:
         api.stop()
 
 
+def soak(options: argparse.Namespace) -> dict[str, Any]:
+    db = ensure_loaded(_place(options))
+    api = serve_api(db.uri, options.api_port)
+    driver = GraphDatabase.driver(db.uri, auth=None, notifications_min_severity="OFF")
+    try:
+        figures = run_soak(
+            driver,
+            api.url,
+            api.process.pid,
+            options.minutes * 60,
+            options.clients,
+            bearer,
+            options.seed,
+        )
+    finally:
+        driver.close()
+        api.stop()
+    for line in soak_report(figures):
+        print(line)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -501,6 +522,7 @@ def main() -> None:
             "tier-apply",
             "plan-progress",
             "impact-walk",
+            "soak",
         ],
     )
     parser.add_argument("--preset", default="small", choices=list(MEMORY))
@@ -518,6 +540,8 @@ def main() -> None:
         default=0,
         help="the bench's own API listens here (0: any free port; a busy one is refused)",
     )
+    parser.add_argument("--minutes", type=float, default=10, help="soak: how long")
+    parser.add_argument("--clients", type=int, default=32, help="soak: concurrent callers")
     options = parser.parse_args()
     if Settings().neo4j_uri:
         raise SystemExit("the benchmark runs its own local Neo4j; unset NEO4J_URI")
@@ -531,6 +555,7 @@ def main() -> None:
         "tier-apply": tier_apply,
         "plan-progress": plan_progress,
         "impact-walk": impact_walk,
+        "soak": soak,
     }
     action = actions[options.what]
     figures = action(options)

@@ -35,6 +35,12 @@ class Scenario:
     needs_analysis: bool = False
 
 
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
 def walk_pages(client: Any, query: str, variables: Args, field: str) -> tuple[float, int, int]:
     """Every row of the connection `field` that `query` asks for (100 a page, its `$after` the
     last page's endCursor), page after page over HTTP: seconds, rows, pages."""

@@ -13,6 +13,10 @@ from graph.partners import PARTNER
 Row = dict[str, Any]
 
 ACCOUNT = "status: a.status, since: a.since, strength: a.strength"
+# An account removed by a transaction that commits while a read runs can still be matched by it
+# (Neo4j reads committed data, not a snapshot), and then reads as holding no properties: every
+# account has a status, so a row without one is such an account and is left out.
+STILL_HELD = "account.status IS NOT NULL"
 
 # A partner's accounts by customer key, each partner's own window.
 ACCOUNTS_BY_PARTNER = f"""
@@ -22,7 +26,8 @@ CALL (p) {{
   MATCH (p)-[a:HAS_ACCOUNT]->(c:Customer)
   WHERE ($statuses IS NULL OR a.status IN $statuses) AND ($after IS NULL OR c.key > $after)
   WITH a, c ORDER BY c.key LIMIT $limit
-  RETURN collect({{{ACCOUNT}, partner: p.key, customer: {CUSTOMER}}}) AS accounts
+  WITH {{{ACCOUNT}, partner: p.key, customer: {CUSTOMER}}} AS account WHERE {STILL_HELD}
+  RETURN collect(account) AS accounts
 }}
 RETURN key, accounts
 """
@@ -44,7 +49,8 @@ CALL (c) {{
   WHERE ($statuses IS NULL OR a.status IN $statuses) AND ($owners IS NULL OR p.key IN $owners)
     AND ($after IS NULL OR p.key > $after)
   WITH a, p ORDER BY p.key LIMIT $limit
-  RETURN collect({{{ACCOUNT}, customer: c.key, partner: {PARTNER}}}) AS accounts
+  WITH {{{ACCOUNT}, customer: c.key, partner: {PARTNER}}} AS account WHERE {STILL_HELD}
+  RETURN collect(account) AS accounts
 }}
 RETURN key, accounts
 """

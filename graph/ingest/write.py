@@ -9,7 +9,9 @@ travel as lists and properties are set one by one: a third faster than maps and 
 
 The database failing midway (an outage) is an `Unavailable` saying what was written, Ctrl-C an
 `Interrupted`; the batches already committed stay, and since every write is an upsert, running
-the import again completes it.
+the import again completes it. The graph is stamped imported before the first batch and again
+after the last, so an import stopped anywhere between them (killed, even) leaves the scores and
+the stored overlap counts marked stale until a complete run and its analysis.
 """
 
 from __future__ import annotations
@@ -268,6 +270,15 @@ async def write_bundle(
         done += rows
         tell(name, rows)
 
+    try:
+        # From the first batch on, the scores and the stored overlap counts are stale: an
+        # import stopped midway (killed between two batches) must leave them marked so, not
+        # trusted over accounts they no longer count. The end stamps the import again.
+        await mark_imported(graph, datetime.now(UTC))
+    except (Neo4jError, DriverError, Unavailable) as error:
+        raise Unavailable(_failed(graph, "the import time", done, error)) from error
+    except asyncio.CancelledError:
+        raise Interrupted("interrupted before the bundle was written: nothing written") from None
     written = []
     for report in validation.files:
         try:
@@ -279,7 +290,7 @@ async def write_bundle(
                 f"interrupted while {report.spec.name} was being written, {_partly(done)}"
             ) from None
     try:
-        await mark_imported(graph, datetime.now(UTC))  # the scores are stale from here on
+        await mark_imported(graph, datetime.now(UTC))
     except (Neo4jError, DriverError, Unavailable) as error:
         raise Unavailable(_failed(graph, "the import time", done, error)) from error
     return written
