@@ -21,6 +21,7 @@ from resolvers.mutations.common import (
     allow,
     attempt,
     missing_members,
+    names,
     user_error,
 )
 
@@ -83,8 +84,7 @@ def _optional(value: str | None) -> str | None:
 
 def _names(values: list[str] | None) -> list[str] | None:
     """A list of names without blanks or repeats; None (not stored) when nothing is left."""
-    names = list(distinct([name.strip() for name in values or [] if name.strip()]))
-    return names or None
+    return names(values) or None
 
 
 async def _change(

@@ -130,6 +130,11 @@ class Problems:
         return keys
 
 
+def names(values: list[str] | None) -> list[str]:
+    """A list of names as the graph keeps them: stripped, without blanks or repeats, in order."""
+    return list(distinct([name.strip() for name in values or [] if name.strip()]))
+
+
 def given_fields(
     input: object, props: dict[str, str], lists: tuple[str, ...] = ()
 ) -> dict[str, Any]:
@@ -142,7 +147,7 @@ def given_fields(
         if value is UNSET:
             continue
         if name in lists:
-            value = list(distinct([item.strip() for item in value or [] if item.strip()]))
+            value = names(value)
         elif isinstance(value, str):
             value = value.strip() or None
         fields[prop] = value

@@ -15,7 +15,6 @@ from graph import plans
 from graph.access import Role
 from graph.plans import MAX_PLAN_DAYS, plan_problems
 from resolvers.context import Info
-from resolvers.inputs import distinct
 from resolvers.mutations.common import (
     Problems,
     UserError,
@@ -23,6 +22,7 @@ from resolvers.mutations.common import (
     allow,
     attempt,
     given_fields,
+    names,
 )
 from resolvers.plans import CoSellPlan
 
@@ -114,11 +114,6 @@ PROPS = {
 REQUIRED = ("name", "starts_on", "ends_on", "target_amount")
 
 
-def _names(values: list[str] | None) -> list[str]:
-    """A list of names without blanks or repeats, in the order given."""
-    return list(distinct([name.strip() for name in values or [] if name.strip()]))
-
-
 def _fields(input: object) -> dict[str, Any]:
     """The plan's properties the input gives; a target list left null is empty (every one)."""
     return given_fields(input, PROPS, ("target_industries", "target_regions"))
@@ -201,7 +196,7 @@ class PlanMutations:
         problems.not_negative("mdfCommitted", input.mdf_committed)
         if problems:
             return CoSellPlanPayload(plan=None, user_errors=problems.errors)
-        duties = _names(input.responsibilities)
+        duties = names(input.responsibilities)
         graph, mdf = info.context.graph, input.mdf_committed
         return await _written(lambda: plans.set_member(graph, plan, partner, duties, mdf))
 
