@@ -15,8 +15,9 @@ Row = dict[str, Any]
 ACCOUNT = "status: a.status, since: a.since, strength: a.strength"
 # An account removed by a transaction that commits while a read runs can still be matched by it
 # (Neo4j reads committed data, not a snapshot), and then reads as holding no properties: every
-# account has a status, so a row without one is such an account and is left out.
-STILL_HELD = "account.status IS NOT NULL"
+# account has a status and a strength, so a row lacking either (the removal may commit between
+# the two reads) is such an account and is left out.
+STILL_HELD = "account.status IS NOT NULL AND account.strength IS NOT NULL"
 
 # A partner's accounts by customer key, each partner's own window.
 ACCOUNTS_BY_PARTNER = f"""
